@@ -1,0 +1,6 @@
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+//! armgraph: static analysis of Azure Resource Manager templates.
+
+pub mod codes;
+pub mod expr;
