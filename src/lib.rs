@@ -4,3 +4,4 @@
 
 pub mod codes;
 pub mod expr;
+pub mod source;
