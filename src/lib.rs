@@ -4,4 +4,6 @@
 
 pub mod codes;
 pub mod expr;
+pub mod report;
+pub mod rules;
 pub mod source;
