@@ -113,6 +113,16 @@ pub struct Suppression {
     pub justification: String,
 }
 
+impl Suppression {
+    /// A suppression of `kind` with its justification.
+    pub fn new(kind: SuppressionKind, justification: impl Into<String>) -> Self {
+        Suppression {
+            kind,
+            justification: justification.into(),
+        }
+    }
+}
+
 /// Where a suppression was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SuppressionKind {

@@ -440,7 +440,6 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
         self.skip_trivia()?;
         self.path.segments.push(segment);
         let value = self.value(u32::try_from(key_start).ok())?;
-        self.path.segments.pop();
 
         let existing = self.find_member_ignore_case(members, folded_names, &name);
         match existing {
@@ -455,6 +454,7 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
                 members.insert(name, value);
             }
         }
+        self.path.segments.pop();
         Ok(())
     }
 

@@ -1,0 +1,360 @@
+//! The analyzer: runs the pipeline over inputs and gathers one [`Report`].
+
+mod inputs;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::codes::Severity;
+use crate::config::Config;
+use crate::error::Error;
+use crate::report::{AnalyzedFile, Diagnostic, Location, Report, ScanCounts};
+use crate::source::{self, DocumentKind, Files, JsonIssue, JsonIssueKind, ReadOutcome, SourceFile};
+
+pub use inputs::{Inputs, MAX_WALK_DEPTH};
+
+/// Above this many files, a progress bar is worth showing (when stderr is a terminal).
+const PROGRESS_MIN_FILES: usize = 8;
+
+/// Runs armgraph over inputs. Build once, reuse across calls and threads.
+///
+/// ```
+/// use armgraph::{Analyzer, Config, Inputs};
+/// let analyzer = Analyzer::new(Config::default());
+/// let report = analyzer
+///     .check(&Inputs::new().with_source("broken.json", "{\n  \"a\": 1\n  \"b\": 2\n}"))
+///     .expect("in-memory input never fails to read");
+/// let finding = &report.diagnostics()[0];
+/// assert_eq!(finding.code(), "ARM-JSON-001");
+/// assert_eq!(report.resolve(finding.location()).start.line, 3);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Analyzer {
+    config: Config,
+}
+
+/// One input file after reading and parsing.
+struct Loaded {
+    file: Option<Arc<SourceFile>>,
+    path: PathBuf,
+    explicit: bool,
+    kind: Option<DocumentKind>,
+    value: Option<Value>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Analyzer {
+    /// An analyzer with this configuration.
+    pub fn new(config: Config) -> Self {
+        Analyzer { config }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Analyzes the inputs. Fails only when a path given by the caller cannot be read; every
+    /// problem inside the files is a diagnostic in the report.
+    pub fn check(&self, inputs: &Inputs) -> Result<Report, Error> {
+        let files = Files::new();
+        let (candidates, unreadable_dirs) = inputs::collect(inputs.paths())?;
+        let explicit_parameters: Vec<inputs::Candidate> = inputs
+            .parameter_files()
+            .iter()
+            .map(|path| {
+                std::fs::metadata(path)
+                    .map(|_| inputs::Candidate {
+                        path: path.clone(),
+                        explicit: true,
+                    })
+                    .map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+
+        let total = candidates.len() + inputs.sources().len() + explicit_parameters.len();
+        let progress = self.progress_bar(total);
+        let mut loaded: Vec<Loaded> = candidates
+            .par_iter()
+            .chain(explicit_parameters.par_iter())
+            .map(|candidate| {
+                let result = self.load(&files, candidate);
+                progress.inc(1);
+                result
+            })
+            .collect();
+        loaded.extend(inputs.sources().iter().map(|(name, text)| {
+            let file = files.add(name, text.clone());
+            let result = parse_loaded(file, PathBuf::from(name), true);
+            progress.inc(1);
+            result
+        }));
+        progress.finish_and_clear();
+
+        let mut diagnostics: Vec<Diagnostic> = Vec::new();
+        let mut scanned = ScanCounts::default();
+        for (dir, error) in unreadable_dirs {
+            let file = files.add(&dir, String::new());
+            diagnostics.push(Diagnostic::new(
+                "ARM-IO-001",
+                Severity::Error,
+                format!("cannot read directory `{}`: {error}", file.name()),
+                Location::new(file.id(), ""),
+            ));
+        }
+        let explicit_parameter_paths: Vec<&Path> =
+            explicit_parameters.iter().map(|c| c.path.as_path()).collect();
+        let templates: Vec<&Loaded> = loaded
+            .iter()
+            .filter(|l| l.kind == Some(DocumentKind::Template))
+            .collect();
+        for l in &loaded {
+            diagnostics.extend(l.diagnostics.iter().cloned());
+            match l.kind {
+                Some(DocumentKind::Template) => scanned.templates += 1,
+                Some(DocumentKind::Parameters) => {
+                    scanned.parameter_files += 1;
+                    let paired = explicit_parameter_paths.contains(&l.path.as_path())
+                        || templates
+                            .iter()
+                            .any(|t| inputs::parameters_belong_to(&t.path, &l.path));
+                    if l.explicit && !paired && templates.is_empty() {
+                        if let Some(file) = &l.file {
+                            diagnostics.push(Diagnostic::new(
+                                "ARM-INPUT-002",
+                                Severity::Warning,
+                                format!("`{}` is a parameter file, but no template was analyzed with it", file.name()),
+                                Location::new(file.id(), ""),
+                            ).with_help("give the template too, e.g. `armgraph azuredeploy.json --parameters azuredeploy.parameters.json`"));
+                        }
+                    }
+                }
+                Some(DocumentKind::Other) => {
+                    scanned.other += 1;
+                    if l.explicit && let Some(file) = &l.file {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                "ARM-INPUT-001",
+                                Severity::Warning,
+                                format!(
+                                    "`{}` is not a deployment template: its `$schema` is not a deploymentTemplate schema",
+                                    file.name()
+                                ),
+                                Location::new(file.id(), "/$schema"),
+                            )
+                            .with_help("templates declare `\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\"`"),
+                        );
+                    }
+                }
+                None => scanned.unreadable += 1,
+            }
+        }
+
+        let analyzed: Vec<(AnalyzedFile, Vec<Diagnostic>)> = templates
+            .par_iter()
+            .filter_map(|t| {
+                let file = t.file.as_ref()?;
+                let value = t.value.as_ref()?;
+                Some(analyze_template(file, value))
+            })
+            .collect();
+        let mut analyzed_files = Vec::with_capacity(analyzed.len());
+        for (file, findings) in analyzed {
+            analyzed_files.push(file);
+            diagnostics.extend(findings);
+        }
+        Ok(Report::new(files, analyzed_files, diagnostics, scanned, 0))
+    }
+
+    fn progress_bar(&self, total: usize) -> indicatif::ProgressBar {
+        if self.config.progress() && total > PROGRESS_MIN_FILES && std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        }
+    }
+
+    fn load(&self, files: &Files, candidate: &inputs::Candidate) -> Loaded {
+        let path = candidate.path.clone();
+        let unreadable = |file: Arc<SourceFile>, diagnostic: Diagnostic| Loaded {
+            file: Some(file),
+            path: candidate.path.clone(),
+            explicit: candidate.explicit,
+            kind: None,
+            value: None,
+            diagnostics: vec![diagnostic],
+        };
+        match source::read_file_with_limit(files, &path, self.config.max_file_bytes()) {
+            Ok(ReadOutcome::Text(file)) => parse_loaded(file, path, candidate.explicit),
+            Ok(ReadOutcome::InvalidUtf8 { file, offset }) => {
+                let location = Location::new(file.id(), "").with_span(offset, offset + 1);
+                let diagnostic = Diagnostic::new(
+                    "ARM-IO-002",
+                    Severity::Error,
+                    format!("`{}` is not valid UTF-8 text", file.name()),
+                    location,
+                )
+                .with_label("invalid byte here")
+                .with_help("save the file as UTF-8");
+                unreadable(file, diagnostic)
+            }
+            Ok(ReadOutcome::TooLarge { size }) => {
+                let file = files.add(&path, String::new());
+                let diagnostic = Diagnostic::new(
+                    "ARM-IO-003",
+                    Severity::Error,
+                    format!(
+                        "`{}` is {size} bytes, more than the {} bytes armgraph reads",
+                        file.name(),
+                        self.config.max_file_bytes()
+                    ),
+                    Location::new(file.id(), ""),
+                )
+                .with_help("Azure Resource Manager refuses templates over 4 MB; split the template, or raise `maxFileBytes` in the configuration");
+                unreadable(file, diagnostic)
+            }
+            Err(error) => {
+                let file = files.add(&path, String::new());
+                let diagnostic = Diagnostic::new(
+                    "ARM-IO-001",
+                    Severity::Error,
+                    format!("cannot read `{}`: {error}", file.name()),
+                    Location::new(file.id(), ""),
+                );
+                unreadable(file, diagnostic)
+            }
+        }
+    }
+}
+
+fn parse_loaded(file: Arc<SourceFile>, path: PathBuf, explicit: bool) -> Loaded {
+    let parsed = source::parse_file(&file);
+    let diagnostics = parsed
+        .issues
+        .iter()
+        .map(|issue| json_issue_diagnostic(&file, issue))
+        .collect();
+    let kind = parsed.value.as_ref().map(source::classify);
+    Loaded {
+        file: Some(file),
+        path,
+        explicit,
+        kind,
+        value: parsed.value,
+        diagnostics,
+    }
+}
+
+/// Turns what the JSON reader reported into a finding.
+fn json_issue_diagnostic(file: &SourceFile, issue: &JsonIssue) -> Diagnostic {
+    let location = Location::new(file.id(), issue.pointer.clone()).with_span(issue.start, issue.end);
+    let (code, severity, message, label, help) = match &issue.kind {
+        JsonIssueKind::Syntax(message) => (
+            "ARM-JSON-001",
+            Severity::Error,
+            format!("invalid JSON: {message}"),
+            "here",
+            None,
+        ),
+        JsonIssueKind::Lenient(what) => (
+            "ARM-JSON-002",
+            Severity::Note,
+            format!("{what} is not standard JSON, but Azure Resource Manager accepts it"),
+            "non-standard JSON",
+            Some("other JSON tools may reject it; write standard JSON where you can"),
+        ),
+        JsonIssueKind::DuplicateMember(name) => (
+            "ARM-JSON-003",
+            Severity::Warning,
+            format!("member `{name}` appears more than once in this object (names compare ignoring case); the last value wins"),
+            "repeated here",
+            Some("remove one of the members"),
+        ),
+        JsonIssueKind::NumberOutOfRange {
+            literal,
+            unrepresentable,
+        } => (
+            "ARM-JSON-004",
+            Severity::Warning,
+            if *unrepresentable {
+                format!("number `{literal}` is beyond the range of a double; it is read as null")
+            } else {
+                format!("integer `{literal}` does not fit 64 bits; it is read as a floating-point number")
+            },
+            "out of range",
+            Some("ARM integers are 64-bit; write the number as a string if it is an identifier"),
+        ),
+        JsonIssueKind::TooDeep => (
+            "ARM-JSON-005",
+            Severity::Error,
+            format!(
+                "arrays and objects are nested deeper than {} levels; the file was not read further",
+                source::MAX_JSON_DEPTH
+            ),
+            "too deep",
+            None,
+        ),
+        JsonIssueKind::LoneSurrogate => (
+            "ARM-JSON-006",
+            Severity::Warning,
+            "this `\\u` escape is half of a UTF-16 surrogate pair; it was read as U+FFFD".to_owned(),
+            "lone surrogate",
+            Some("escape the whole pair, e.g. `\\ud83d\\ude00`"),
+        ),
+    };
+    let diagnostic = Diagnostic::new(code, severity, message, location).with_label(label);
+    match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+/// Analyzes one template. Until expansion lands, this counts the declared resources.
+fn analyze_template(file: &SourceFile, value: &Value) -> (AnalyzedFile, Vec<Diagnostic>) {
+    let resources = value
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")))
+        .map_or(0, |(_, resources)| count_resources(resources, 0));
+    (
+        AnalyzedFile {
+            file: file.id(),
+            resources,
+        },
+        Vec::new(),
+    )
+}
+
+/// Counts declared resources, child resources included (arrays in languageVersion 1.0, objects
+/// keyed by symbolic name in 2.0).
+fn count_resources(resources: &Value, depth: usize) -> usize {
+    if depth > source::MAX_JSON_DEPTH {
+        return 0;
+    }
+    let items: Vec<&Value> = match resources {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(members) => members.values().collect(),
+        _ => return 0,
+    };
+    items
+        .iter()
+        .map(|resource| {
+            1 + resource
+                .as_object()
+                .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")))
+                .map_or(0, |(_, children)| count_resources(children, depth + 1))
+        })
+        .sum()
+}

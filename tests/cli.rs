@@ -1,0 +1,144 @@
+//! The example CLI, run as a user runs it: exit codes, formats, bad input.
+
+mod common;
+
+use common::run;
+use serde_json::Value;
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {stdout}"))
+}
+
+#[test]
+fn syntax_error_is_reported_at_its_line_and_column_with_exit_1() {
+    let r = run(&["--format", "json", "testdata/input/syntax-error-line-7.json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report = json(&r.stdout);
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "ARM-JSON-001");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "testdata/input/syntax-error-line-7.json");
+    assert_eq!(d["line"], 7);
+    assert_eq!(d["column"], 5);
+    assert_eq!(d["pointer"], "/resources");
+    assert_eq!(report["summary"]["errors"], 1);
+}
+
+#[test]
+fn demo_runs_on_the_samples_by_default() {
+    let r = run(&["--format", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report = json(&r.stdout);
+    let files = report["files"].as_array().expect("files");
+    assert!(files.len() >= 2, "{files:?}");
+    assert!(files.iter().all(|f| f["path"].as_str().is_some_and(|p| p.starts_with("testdata/samples/"))));
+    assert!(report["scanned"]["parameterFiles"].as_u64() >= Some(1));
+}
+
+#[test]
+fn missing_file_is_a_clean_exit_2() {
+    let r = run(&["does/not/exist.json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("armgraph: error: cannot read `does/not/exist.json`"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn directory_without_templates_is_a_clean_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("package.json"), r#"{"name": "x"}"#).expect("write");
+    std::fs::write(dir.path().join("notes.txt"), "not json").expect("write");
+    let r = run(&[dir.path().to_str().expect("utf-8 temp path")]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no deployment templates found"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 other JSON file(s) skipped"), "{}", r.stderr);
+}
+
+#[test]
+fn invalid_utf8_points_at_the_first_bad_byte() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("latin1.json");
+    std::fs::write(&path, b"{\n  \"name\": \"caf\xe9\"\n}\n").expect("write");
+    let r = run(&["--format", "json", path.to_str().expect("utf-8 temp path")]);
+    assert_eq!(r.code, 1);
+    let d = &json(&r.stdout)["diagnostics"][0];
+    assert_eq!(d["code"], "ARM-IO-002");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(15)));
+}
+
+#[test]
+fn empty_file_is_invalid_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("empty.json");
+    std::fs::write(&path, "").expect("write");
+    let r = run(&["--format", "json", path.to_str().expect("utf-8 temp path")]);
+    assert_eq!(r.code, 1);
+    let d = &json(&r.stdout)["diagnostics"][0];
+    assert_eq!(d["code"], "ARM-JSON-001");
+    assert!(d["message"].as_str().is_some_and(|m| m.contains("empty")), "{d}");
+}
+
+#[test]
+fn five_megabytes_of_open_brackets_stop_at_the_depth_bound() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("brackets.json");
+    std::fs::write(&path, "[".repeat(5 * 1024 * 1024)).expect("write");
+    let r = run(&["--format", "json", path.to_str().expect("utf-8 temp path")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report = json(&r.stdout);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "ARM-JSON-005");
+    assert_eq!(d["line"], 1);
+    assert_eq!(d["column"], armgraph::source::MAX_JSON_DEPTH as u64 + 1);
+}
+
+#[test]
+fn files_over_the_size_limit_are_not_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("huge.json");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(armgraph::source::MAX_FILE_BYTES + 1).expect("sparse file");
+    let r = run(&["--format", "json", path.to_str().expect("utf-8 temp path")]);
+    assert_eq!(r.code, 1);
+    assert_eq!(json(&r.stdout)["diagnostics"][0]["code"], "ARM-IO-003");
+}
+
+#[test]
+fn deny_warning_fails_on_warnings() {
+    let args = ["--format", "json", "testdata/templates/multi-finding.json"];
+    assert_eq!(run(&args).code, 0, "warnings and notes alone pass by default");
+    let mut deny = args.to_vec();
+    deny.extend(["--deny", "warning"]);
+    assert_eq!(run(&deny).code, 1);
+}
+
+#[test]
+fn explicit_non_template_is_a_warning() {
+    let r = run(&["--format", "json", "Cargo.toml", "testdata/templates/multi-finding.json"]);
+    // Cargo.toml is not JSON at all.
+    assert_eq!(r.code, 1);
+    let report = json(&r.stdout);
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"ARM-JSON-001"), "{codes:?}");
+}
+
+#[test]
+fn list_rules_prints_every_code() {
+    let r = run(&["--list-rules"]);
+    assert_eq!(r.code, 0);
+    for info in armgraph::rules::registry() {
+        assert!(r.stdout.contains(info.code), "{} missing", info.code);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&["--format", "xml"]).code, 2);
+}
