@@ -91,8 +91,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let mut out = stdout.lock();
     if cli.list_rules {
         for info in armgraph::rules::registry() {
-            writeln!(out, "{:<14} {:<8} {:<28} {}", info.code, info.default_severity, info.name, info.summary)
-                .map_err(|e| e.to_string())?;
+            writeln!(
+                out,
+                "{:<14} {:<8} {:<28} {}",
+                info.code, info.default_severity, info.name, info.summary
+            )
+            .map_err(|e| e.to_string())?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -138,7 +142,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let mut options = RenderOptions::default().with_color(color);
     if let Some(url) = cli.docs_url {

@@ -34,7 +34,9 @@ pub enum BuildCheckError {
 }
 
 /// Checks `paths` with the default configuration; see [`check_with`].
-pub fn check<P: Into<PathBuf>>(paths: impl IntoIterator<Item = P>) -> Result<Report, BuildCheckError> {
+pub fn check<P: Into<PathBuf>>(
+    paths: impl IntoIterator<Item = P>,
+) -> Result<Report, BuildCheckError> {
     check_with(&Config::default(), paths)
 }
 

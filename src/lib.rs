@@ -1,15 +1,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-//! armgraph: static analysis of Azure Resource Manager templates.
+#![doc = include_str!("../README.md")]
 
+pub mod analyzer;
+pub mod buildscript;
 pub mod codes;
+pub mod config;
+pub mod error;
 pub mod expr;
 pub mod report;
 pub mod rules;
 pub mod source;
-pub mod analyzer;
-pub mod config;
-pub mod error;
 
 pub use analyzer::{Analyzer, Inputs};
 pub use codes::Severity;
@@ -18,4 +19,3 @@ pub use error::Error;
 pub use report::{Diagnostic, Format, Report};
 #[doc(no_inline)]
 pub use serde_json::Value as JsonValue;
-pub mod buildscript;

@@ -5,11 +5,14 @@ use armgraph::{Config, Severity};
 
 #[test]
 fn clean_templates_pass_and_warnings_become_cargo_warnings() {
-    let report = buildscript::check(["testdata/templates/multi-finding.json"]).expect("only warnings and notes");
+    let report = buildscript::check(["testdata/templates/multi-finding.json"])
+        .expect("only warnings and notes");
     let lines = buildscript::warning_lines(&report);
     assert_eq!(lines.len(), report.diagnostics().len());
     assert!(
-        lines.iter().any(|l| l.starts_with("cargo::warning=testdata/templates/multi-finding.json:7:5: warning[ARM-JSON-003]")),
+        lines.iter().any(|l| l.starts_with(
+            "cargo::warning=testdata/templates/multi-finding.json:7:5: warning[ARM-JSON-003]"
+        )),
         "{lines:#?}"
     );
 }
@@ -17,7 +20,13 @@ fn clean_templates_pass_and_warnings_become_cargo_warnings() {
 #[test]
 fn findings_at_the_deny_level_fail_the_build() {
     let denied = buildscript::check(["testdata/input/syntax-error-line-7.json"]);
-    assert!(matches!(denied, Err(BuildCheckError::Denied { count: 1, deny: Severity::Error })));
+    assert!(matches!(
+        denied,
+        Err(BuildCheckError::Denied {
+            count: 1,
+            deny: Severity::Error
+        })
+    ));
     let strict = Config::default().with_deny(Severity::Warning);
     assert!(buildscript::check_with(&strict, ["testdata/templates/multi-finding.json"]).is_err());
 }
@@ -43,7 +52,9 @@ fn the_build_script_example_runs_against_a_temp_crate_input() {
     if exe.ends_with("deps") {
         exe.pop();
     }
-    let exe = exe.join("examples").join(format!("build_script{}", std::env::consts::EXE_SUFFIX));
+    let exe = exe
+        .join("examples")
+        .join(format!("build_script{}", std::env::consts::EXE_SUFFIX));
     let output = std::process::Command::new(exe)
         .arg(dir.path())
         .output()

@@ -11,7 +11,11 @@ fn json(stdout: &str) -> Value {
 
 #[test]
 fn syntax_error_is_reported_at_its_line_and_column_with_exit_1() {
-    let r = run(&["--format", "json", "testdata/input/syntax-error-line-7.json"]);
+    let r = run(&[
+        "--format",
+        "json",
+        "testdata/input/syntax-error-line-7.json",
+    ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let report = json(&r.stdout);
     let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
@@ -33,7 +37,11 @@ fn demo_runs_on_the_samples_by_default() {
     let report = json(&r.stdout);
     let files = report["files"].as_array().expect("files");
     assert!(files.len() >= 2, "{files:?}");
-    assert!(files.iter().all(|f| f["path"].as_str().is_some_and(|p| p.starts_with("testdata/samples/"))));
+    assert!(files.iter().all(|f| {
+        f["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("testdata/samples/"))
+    }));
     assert!(report["scanned"]["parameterFiles"].as_u64() >= Some(1));
 }
 
@@ -41,7 +49,12 @@ fn demo_runs_on_the_samples_by_default() {
 fn missing_file_is_a_clean_exit_2() {
     let r = run(&["does/not/exist.json"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("armgraph: error: cannot read `does/not/exist.json`"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("armgraph: error: cannot read `does/not/exist.json`"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.is_empty());
 }
 
@@ -52,8 +65,16 @@ fn directory_without_templates_is_a_clean_exit_2() {
     std::fs::write(dir.path().join("notes.txt"), "not json").expect("write");
     let r = run(&[dir.path().to_str().expect("utf-8 temp path")]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no deployment templates found"), "{}", r.stderr);
-    assert!(r.stderr.contains("1 other JSON file(s) skipped"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no deployment templates found"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("1 other JSON file(s) skipped"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -65,7 +86,10 @@ fn invalid_utf8_points_at_the_first_bad_byte() {
     assert_eq!(r.code, 1);
     let d = &json(&r.stdout)["diagnostics"][0];
     assert_eq!(d["code"], "ARM-IO-002");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(15)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(2), Some(15))
+    );
 }
 
 #[test]
@@ -77,7 +101,10 @@ fn empty_file_is_invalid_json() {
     assert_eq!(r.code, 1);
     let d = &json(&r.stdout)["diagnostics"][0];
     assert_eq!(d["code"], "ARM-JSON-001");
-    assert!(d["message"].as_str().is_some_and(|m| m.contains("empty")), "{d}");
+    assert!(
+        d["message"].as_str().is_some_and(|m| m.contains("empty")),
+        "{d}"
+    );
 }
 
 #[test]
@@ -99,7 +126,8 @@ fn files_over_the_size_limit_are_not_read() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("huge.json");
     let file = std::fs::File::create(&path).expect("create");
-    file.set_len(armgraph::source::MAX_FILE_BYTES + 1).expect("sparse file");
+    file.set_len(armgraph::source::MAX_FILE_BYTES + 1)
+        .expect("sparse file");
     let r = run(&["--format", "json", path.to_str().expect("utf-8 temp path")]);
     assert_eq!(r.code, 1);
     assert_eq!(json(&r.stdout)["diagnostics"][0]["code"], "ARM-IO-003");
@@ -108,7 +136,11 @@ fn files_over_the_size_limit_are_not_read() {
 #[test]
 fn deny_warning_fails_on_warnings() {
     let args = ["--format", "json", "testdata/templates/multi-finding.json"];
-    assert_eq!(run(&args).code, 0, "warnings and notes alone pass by default");
+    assert_eq!(
+        run(&args).code,
+        0,
+        "warnings and notes alone pass by default"
+    );
     let mut deny = args.to_vec();
     deny.extend(["--deny", "warning"]);
     assert_eq!(run(&deny).code, 1);
@@ -116,7 +148,12 @@ fn deny_warning_fails_on_warnings() {
 
 #[test]
 fn explicit_non_template_is_a_warning() {
-    let r = run(&["--format", "json", "Cargo.toml", "testdata/templates/multi-finding.json"]);
+    let r = run(&[
+        "--format",
+        "json",
+        "Cargo.toml",
+        "testdata/templates/multi-finding.json",
+    ]);
     // Cargo.toml is not JSON at all.
     assert_eq!(r.code, 1);
     let report = json(&r.stdout);

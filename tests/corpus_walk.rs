@@ -33,8 +33,14 @@ fn every_corpus_file_is_classified() {
         files,
         "every file is classified exactly once"
     );
-    assert_eq!(scanned.unreadable, 0, "every corpus file is JSON ARM can read: {by_code:?}");
-    assert!(scanned.templates > 100 && scanned.parameter_files > 50, "{scanned:?}");
+    assert_eq!(
+        scanned.unreadable, 0,
+        "every corpus file is JSON ARM can read: {by_code:?}"
+    );
+    assert!(
+        scanned.templates > 100 && scanned.parameter_files > 50,
+        "{scanned:?}"
+    );
     assert!(!report.has_errors(), "{report}");
 }
 
@@ -44,7 +50,10 @@ fn walk_json(dir: &std::path::Path) -> usize {
         let path = entry.path();
         if path.is_dir() {
             count += walk_json(&path);
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             count += 1;
         }
     }

@@ -16,7 +16,11 @@ fn lines(broken: bool) -> Vec<&'static str> {
         "    // the next member repeats `É` ignoring case",
         "    \"É\": \"again\"",
         "  },",
-        if broken { "  \"resources\" []" } else { "  \"resources\": []" },
+        if broken {
+            "  \"resources\" []"
+        } else {
+            "  \"resources\": []"
+        },
         "}",
     ]
 }

@@ -28,7 +28,8 @@ fn json() {
 
 #[test]
 fn sarif() {
-    let options = RenderOptions::default().with_docs_base_url("https://example.org/armgraph/docs/rules");
+    let options =
+        RenderOptions::default().with_docs_base_url("https://example.org/armgraph/docs/rules");
     let text = render(Format::Sarif, &options);
     let sarif: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
     let run = &sarif["runs"][0];
@@ -58,12 +59,21 @@ fn fingerprints_do_not_depend_on_line_numbers() {
         .check(&Inputs::new().with_source("testdata/templates/multi-finding.json", shifted_text))
         .expect("in-memory");
     let prints = |r: &Report| -> Vec<String> {
-        r.diagnostics().iter().map(armgraph::report::render::fingerprint).collect()
+        r.diagnostics()
+            .iter()
+            .map(armgraph::report::render::fingerprint)
+            .collect()
     };
     assert_eq!(prints(&original), prints(&shifted));
     assert_ne!(
-        original.resolve(original.diagnostics()[0].location()).start.line,
-        shifted.resolve(shifted.diagnostics()[0].location()).start.line
+        original
+            .resolve(original.diagnostics()[0].location())
+            .start
+            .line,
+        shifted
+            .resolve(shifted.diagnostics()[0].location())
+            .start
+            .line
     );
 }
 
@@ -81,12 +91,21 @@ fn rule_like_report() -> Report {
         Location::new(file.id(), "/resources/0/properties/addressSpace").with_resource(vnet),
     )
     .with_label("address space here")
-    .with_related(Location::new(file.id(), "/parameters/location"), "location chosen here");
+    .with_related(
+        Location::new(file.id(), "/parameters/location"),
+        "location chosen here",
+    );
     let suppressed = diagnostic.clone().with_suppression(Suppression::new(
         SuppressionKind::External,
         "accepted for the demo",
     ));
-    Report::new(files, Vec::new(), vec![diagnostic, suppressed], ScanCounts::default(), 0)
+    Report::new(
+        files,
+        Vec::new(),
+        vec![diagnostic, suppressed],
+        ScanCounts::default(),
+        0,
+    )
 }
 
 #[test]

@@ -91,9 +91,16 @@ pub(crate) struct Candidate {
     pub explicit: bool,
 }
 
-/// Expands the given paths into files, sorted and deduplicated. A path that does not exist is an
-/// error; unreadable directories met during the walk are returned for reporting.
-pub(crate) fn collect(paths: &[PathBuf]) -> Result<(Vec<Candidate>, Vec<(PathBuf, std::io::Error)>), Error> {
+/// The files found under the given paths.
+pub(crate) struct Collected {
+    /// Files to read, sorted, each once.
+    pub files: Vec<Candidate>,
+    /// Directories met during the walk that could not be listed, for reporting.
+    pub unreadable_dirs: Vec<(PathBuf, std::io::Error)>,
+}
+
+/// Expands the given paths into files. A path that does not exist is an error.
+pub(crate) fn collect(paths: &[PathBuf]) -> Result<Collected, Error> {
     let mut found = Vec::new();
     let mut unreadable = Vec::new();
     for path in paths {
@@ -113,7 +120,10 @@ pub(crate) fn collect(paths: &[PathBuf]) -> Result<(Vec<Candidate>, Vec<(PathBuf
     found.sort();
     // An explicitly named file sorts before the same path found by a walk and is kept.
     found.dedup_by(|later, earlier| later.path == earlier.path);
-    Ok((found, unreadable))
+    Ok(Collected {
+        files: found,
+        unreadable_dirs: unreadable,
+    })
 }
 
 fn walk(
@@ -166,8 +176,12 @@ pub(crate) fn parameters_belong_to(template: &Path, parameters: &Path) -> bool {
         return false;
     }
     let (Some(stem), Some(name)) = (
-        template.file_stem().map(|s| s.to_string_lossy().to_ascii_lowercase()),
-        parameters.file_name().map(|s| s.to_string_lossy().to_ascii_lowercase()),
+        template
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_ascii_lowercase()),
+        parameters
+            .file_name()
+            .map(|s| s.to_string_lossy().to_ascii_lowercase()),
     ) else {
         return false;
     };
@@ -183,10 +197,25 @@ mod tests {
     #[test]
     fn parameter_files_pair_by_name() {
         let t = Path::new("a/azuredeploy.json");
-        assert!(parameters_belong_to(t, Path::new("a/azuredeploy.parameters.json")));
-        assert!(parameters_belong_to(t, Path::new("a/AzureDeploy.Parameters.dev.json")));
-        assert!(!parameters_belong_to(t, Path::new("b/azuredeploy.parameters.json")));
-        assert!(!parameters_belong_to(t, Path::new("a/azuredeploy2.parameters.json")));
-        assert!(!parameters_belong_to(t, Path::new("a/main.parameters.json")));
+        assert!(parameters_belong_to(
+            t,
+            Path::new("a/azuredeploy.parameters.json")
+        ));
+        assert!(parameters_belong_to(
+            t,
+            Path::new("a/AzureDeploy.Parameters.dev.json")
+        ));
+        assert!(!parameters_belong_to(
+            t,
+            Path::new("b/azuredeploy.parameters.json")
+        ));
+        assert!(!parameters_belong_to(
+            t,
+            Path::new("a/azuredeploy2.parameters.json")
+        ));
+        assert!(!parameters_belong_to(
+            t,
+            Path::new("a/main.parameters.json")
+        ));
     }
 }

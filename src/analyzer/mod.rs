@@ -62,7 +62,10 @@ impl Analyzer {
     /// problem inside the files is a diagnostic in the report.
     pub fn check(&self, inputs: &Inputs) -> Result<Report, Error> {
         let files = Files::new();
-        let (candidates, unreadable_dirs) = inputs::collect(inputs.paths())?;
+        let inputs::Collected {
+            files: candidates,
+            unreadable_dirs,
+        } = inputs::collect(inputs.paths())?;
         let explicit_parameters: Vec<inputs::Candidate> = inputs
             .parameter_files()
             .iter()
@@ -109,8 +112,10 @@ impl Analyzer {
                 Location::new(file.id(), ""),
             ));
         }
-        let explicit_parameter_paths: Vec<&Path> =
-            explicit_parameters.iter().map(|c| c.path.as_path()).collect();
+        let explicit_parameter_paths: Vec<&Path> = explicit_parameters
+            .iter()
+            .map(|c| c.path.as_path())
+            .collect();
         let templates: Vec<&Loaded> = loaded
             .iter()
             .filter(|l| l.kind == Some(DocumentKind::Template))
@@ -125,8 +130,12 @@ impl Analyzer {
                         || templates
                             .iter()
                             .any(|t| inputs::parameters_belong_to(&t.path, &l.path));
-                    if l.explicit && !paired && templates.is_empty() {
-                        if let Some(file) = &l.file {
+                    if l.explicit
+                        && !paired
+                        && templates.is_empty()
+                        && let Some(file) = &l.file
+                    {
+                        {
                             diagnostics.push(Diagnostic::new(
                                 "ARM-INPUT-002",
                                 Severity::Warning,
@@ -138,7 +147,9 @@ impl Analyzer {
                 }
                 Some(DocumentKind::Other) => {
                     scanned.other += 1;
-                    if l.explicit && let Some(file) = &l.file {
+                    if l.explicit
+                        && let Some(file) = &l.file
+                    {
                         diagnostics.push(
                             Diagnostic::new(
                                 "ARM-INPUT-001",
@@ -260,7 +271,8 @@ fn parse_loaded(file: Arc<SourceFile>, path: PathBuf, explicit: bool) -> Loaded 
 
 /// Turns what the JSON reader reported into a finding.
 fn json_issue_diagnostic(file: &SourceFile, issue: &JsonIssue) -> Diagnostic {
-    let location = Location::new(file.id(), issue.pointer.clone()).with_span(issue.start, issue.end);
+    let location =
+        Location::new(file.id(), issue.pointer.clone()).with_span(issue.start, issue.end);
     let (code, severity, message, label, help) = match &issue.kind {
         JsonIssueKind::Syntax(message) => (
             "ARM-JSON-001",
@@ -279,7 +291,9 @@ fn json_issue_diagnostic(file: &SourceFile, issue: &JsonIssue) -> Diagnostic {
         JsonIssueKind::DuplicateMember(name) => (
             "ARM-JSON-003",
             Severity::Warning,
-            format!("member `{name}` appears more than once in this object (names compare ignoring case); the last value wins"),
+            format!(
+                "member `{name}` appears more than once in this object (names compare ignoring case); the last value wins"
+            ),
             "repeated here",
             Some("remove one of the members"),
         ),
@@ -292,7 +306,9 @@ fn json_issue_diagnostic(file: &SourceFile, issue: &JsonIssue) -> Diagnostic {
             if *unrepresentable {
                 format!("number `{literal}` is beyond the range of a double; it is read as null")
             } else {
-                format!("integer `{literal}` does not fit 64 bits; it is read as a floating-point number")
+                format!(
+                    "integer `{literal}` does not fit 64 bits; it is read as a floating-point number"
+                )
             },
             "out of range",
             Some("ARM integers are 64-bit; write the number as a string if it is an identifier"),
@@ -310,7 +326,8 @@ fn json_issue_diagnostic(file: &SourceFile, issue: &JsonIssue) -> Diagnostic {
         JsonIssueKind::LoneSurrogate => (
             "ARM-JSON-006",
             Severity::Warning,
-            "this `\\u` escape is half of a UTF-16 surrogate pair; it was read as U+FFFD".to_owned(),
+            "this `\\u` escape is half of a UTF-16 surrogate pair; it was read as U+FFFD"
+                .to_owned(),
             "lone surrogate",
             Some("escape the whole pair, e.g. `\\ud83d\\ude00`"),
         ),

@@ -423,8 +423,12 @@ impl std::fmt::Display for Report {
     /// The human rendering, without colour.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut buffer = Vec::new();
-        self.write(&mut buffer, Format::Human, &render::RenderOptions::default())
-            .map_err(|_| std::fmt::Error)?;
+        self.write(
+            &mut buffer,
+            Format::Human,
+            &render::RenderOptions::default(),
+        )
+        .map_err(|_| std::fmt::Error)?;
         f.write_str(&String::from_utf8_lossy(&buffer))
     }
 }

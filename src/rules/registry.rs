@@ -10,7 +10,10 @@ use crate::codes::CodeInfo;
 /// ```
 pub fn registry() -> Vec<CodeInfo> {
     let tables: &[&[CodeInfo]] = &[crate::source::CODES];
-    tables.iter().flat_map(|table| table.iter().copied()).collect()
+    tables
+        .iter()
+        .flat_map(|table| table.iter().copied())
+        .collect()
 }
 
 #[cfg(test)]
@@ -31,7 +34,11 @@ mod tests {
                 info.code,
                 info.name
             );
-            assert!(info.summary.ends_with('.'), "{} summary is a sentence", info.code);
+            assert!(
+                info.summary.ends_with('.'),
+                "{} summary is a sentence",
+                info.code
+            );
         }
     }
 }

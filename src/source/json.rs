@@ -132,7 +132,10 @@ impl JsonPath<'_> {
             match *segment {
                 PathSegment::Element(index) => pointer.push_str(&index.to_string()),
                 PathSegment::Member { start, end, quote } => {
-                    let raw = self.text.get(start as usize..end as usize).unwrap_or_default();
+                    let raw = self
+                        .text
+                        .get(start as usize..end as usize)
+                        .unwrap_or_default();
                     let name = if quote == 0 {
                         raw.to_owned()
                     } else {
@@ -246,7 +249,11 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
 
     /// Describes the character at the current position for a message.
     fn found(&self) -> String {
-        match self.text.get(self.pos..).and_then(|rest| rest.chars().next()) {
+        match self
+            .text
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+        {
             None => "the end of the file".into(),
             Some(c) if c.is_control() => format!("{:?}", c),
             Some(c) => format!("`{c}`"),
@@ -274,7 +281,11 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
                     }
                     Some(b'*') => {
                         let start = self.pos;
-                        match self.text.get(self.pos + 2..).and_then(|rest| rest.find("*/")) {
+                        match self
+                            .text
+                            .get(self.pos + 2..)
+                            .and_then(|rest| rest.find("*/"))
+                        {
                             Some(close) => self.pos += 2 + close + 2,
                             None => {
                                 self.issue(
@@ -293,7 +304,11 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
                 _ => {
                     // Non-ASCII whitespace (e.g. a no-break space or a stray BOM) is whitespace to
                     // .NET readers too.
-                    match self.text.get(self.pos..).and_then(|rest| rest.chars().next()) {
+                    match self
+                        .text
+                        .get(self.pos..)
+                        .and_then(|rest| rest.chars().next())
+                    {
                         Some(c) if !c.is_ascii() && (c.is_whitespace() || c == '\u{feff}') => {
                             self.pos += c.len_utf8();
                         }
@@ -515,8 +530,16 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
                 {
                     self.pos += 1;
                 }
-                self.issue(JsonIssueKind::Lenient("an unquoted member name"), start, self.pos);
-                let name = self.text.get(start..self.pos).unwrap_or_default().to_owned();
+                self.issue(
+                    JsonIssueKind::Lenient("an unquoted member name"),
+                    start,
+                    self.pos,
+                );
+                let name = self
+                    .text
+                    .get(start..self.pos)
+                    .unwrap_or_default()
+                    .to_owned();
                 let segment = PathSegment::Member {
                     start: u32::try_from(start).unwrap_or(u32::MAX),
                     end: self.offset(),
@@ -756,7 +779,9 @@ mod tests {
 
     #[test]
     fn accepts_comments_everywhere() {
-        let v = value("// head\n{ /* a */ \"a\" /* b */ : // c\n [1, /* d */ 2 // e\n ] /* f */ }\n// tail");
+        let v = value(
+            "// head\n{ /* a */ \"a\" /* b */ : // c\n [1, /* d */ 2 // e\n ] /* f */ }\n// tail",
+        );
         assert_eq!(v, json!({"a": [1, 2]}));
     }
 
@@ -788,7 +813,10 @@ mod tests {
     fn duplicate_members_compare_ignoring_case_and_last_wins() {
         let issue = only_issue(r#"{"Name": 1, "name": 2}"#);
         assert_eq!(issue.kind, JsonIssueKind::DuplicateMember("name".into()));
-        assert_eq!(parse(r#"{"Name": 1, "name": 2}"#).value, Some(json!({"Name": 2})));
+        assert_eq!(
+            parse(r#"{"Name": 1, "name": 2}"#).value,
+            Some(json!({"Name": 2}))
+        );
         // Large objects take the hashed path.
         let mut text = String::from("{");
         for i in 0..100 {
@@ -831,7 +859,10 @@ mod tests {
         let issue = only_issue("{\n  \"a\": 1\n  \"b\": 2\n}");
         assert!(matches!(&issue.kind, JsonIssueKind::Syntax(m) if m.contains("`,` or `}`")));
         assert_eq!(issue.start, 13);
-        for bad in ["", "  ", "{", "[1 2]", "{\"a\"}", "tru", "nul", "\"abc", "/* x", "1 2", "-", "1.", "{,}", "[,]", "\"\\x\""] {
+        for bad in [
+            "", "  ", "{", "[1 2]", "{\"a\"}", "tru", "nul", "\"abc", "/* x", "1 2", "-", "1.",
+            "{,}", "[,]", "\"\\x\"",
+        ] {
             let parsed = parse(bad);
             assert!(parsed.value.is_none(), "{bad:?} must fail");
             assert!(parsed.issues.iter().any(|i| i.kind.is_fatal()), "{bad:?}");
@@ -845,7 +876,11 @@ mod tests {
         assert!(parsed.value.is_none());
         assert_eq!(parsed.issues.len(), 1);
         assert_eq!(parsed.issues[0].kind, JsonIssueKind::TooDeep);
-        let ok = format!("{}{}", "[".repeat(MAX_JSON_DEPTH), "]".repeat(MAX_JSON_DEPTH));
+        let ok = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH),
+            "]".repeat(MAX_JSON_DEPTH)
+        );
         assert!(parse(&ok).value.is_some());
     }
 

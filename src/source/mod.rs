@@ -4,6 +4,7 @@
 //! Locations are computed only when a diagnostic is rendered or sorted: the hot path reads
 //! each file once and records nothing else.
 
+mod codes;
 pub mod json;
 
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
+pub use codes::CODES;
 pub use json::{JsonIssue, JsonIssueKind, MAX_JSON_DEPTH, ParsedJson};
 
 /// Largest input file read. ARM refuses templates over 4 MB (after expansion) and parameter files
@@ -278,7 +280,11 @@ pub fn read_file(files: &Files, path: &Path) -> std::io::Result<ReadOutcome> {
 }
 
 /// [`read_file`] with an explicit size limit.
-pub fn read_file_with_limit(files: &Files, path: &Path, limit: u64) -> std::io::Result<ReadOutcome> {
+pub fn read_file_with_limit(
+    files: &Files,
+    path: &Path,
+    limit: u64,
+) -> std::io::Result<ReadOutcome> {
     let size = std::fs::metadata(path)?.len();
     if size > limit {
         return Ok(ReadOutcome::TooLarge { size });
@@ -354,7 +360,11 @@ pub fn classify(value: &Value) -> DocumentKind {
     let Some(path) = rest.strip_prefix("schema.management.azure.com/schemas/") else {
         return DocumentKind::Other;
     };
-    let file = path.trim_end_matches('#').rsplit('/').next().unwrap_or_default();
+    let file = path
+        .trim_end_matches('#')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     match file {
         "deploymenttemplate.json"
         | "subscriptiondeploymenttemplate.json"
@@ -392,7 +402,10 @@ mod tests {
     #[test]
     fn bom_is_removed_so_columns_stay_exact() {
         let f = file("\u{feff}{\"a\": 1}");
-        assert_eq!(f.line_column(f.value_span("/a").start), LineColumn { line: 1, column: 7 });
+        assert_eq!(
+            f.line_column(f.value_span("/a").start),
+            LineColumn { line: 1, column: 7 }
+        );
     }
 
     #[test]
@@ -401,7 +414,10 @@ mod tests {
         assert_eq!(f.value_span("/a/b/5"), f.value_span("/a/b"));
         assert_eq!(f.value_span("/nothing").start, 0);
         let member = f.member_span("/a/b");
-        assert_eq!(&f.text()[member.start as usize..member.end as usize], "\"b\": [1, 2]");
+        assert_eq!(
+            &f.text()[member.start as usize..member.end as usize],
+            "\"b\": [1, 2]"
+        );
     }
 
     #[test]
@@ -413,7 +429,9 @@ mod tests {
             DocumentKind::Template
         );
         assert_eq!(
-            t("http://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"),
+            t(
+                "http://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+            ),
             DocumentKind::Template
         );
         assert_eq!(
@@ -421,82 +439,11 @@ mod tests {
             DocumentKind::Parameters
         );
         assert_eq!(
-            t("https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#"),
+            t(
+                "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#"
+            ),
             DocumentKind::Other
         );
         assert_eq!(classify(&json!([1])), DocumentKind::Other);
     }
 }
-
-/// Codes of the findings about reading inputs.
-pub const CODES: &[crate::codes::CodeInfo] = {
-    use crate::codes::{CodeInfo, Severity::*};
-    &[
-        CodeInfo {
-            code: "ARM-IO-001",
-            name: "unreadable-file",
-            summary: "A file found in the inputs could not be read.",
-            default_severity: Error,
-        },
-        CodeInfo {
-            code: "ARM-IO-002",
-            name: "invalid-utf8",
-            summary: "A file is not valid UTF-8 text.",
-            default_severity: Error,
-        },
-        CodeInfo {
-            code: "ARM-IO-003",
-            name: "file-too-large",
-            summary: "A file is larger than the analyzer reads (a template over 4 MB is refused by Azure Resource Manager anyway).",
-            default_severity: Error,
-        },
-        CodeInfo {
-            code: "ARM-JSON-001",
-            name: "invalid-json",
-            summary: "A file is not JSON that Azure Resource Manager could read.",
-            default_severity: Error,
-        },
-        CodeInfo {
-            code: "ARM-JSON-002",
-            name: "lenient-json",
-            summary: "Non-standard JSON that Azure Resource Manager accepts (a trailing comma, single quotes, an unquoted member name).",
-            default_severity: Note,
-        },
-        CodeInfo {
-            code: "ARM-JSON-003",
-            name: "duplicate-member",
-            summary: "An object names the same member twice (compared ignoring case); the last value wins.",
-            default_severity: Warning,
-        },
-        CodeInfo {
-            code: "ARM-JSON-004",
-            name: "number-out-of-range",
-            summary: "A number does not fit a 64-bit integer or a double.",
-            default_severity: Warning,
-        },
-        CodeInfo {
-            code: "ARM-JSON-005",
-            name: "nesting-too-deep",
-            summary: "Arrays and objects are nested deeper than the analyzer reads.",
-            default_severity: Error,
-        },
-        CodeInfo {
-            code: "ARM-JSON-006",
-            name: "lone-surrogate",
-            summary: "A string escapes half of a UTF-16 surrogate pair; it was replaced by U+FFFD.",
-            default_severity: Warning,
-        },
-        CodeInfo {
-            code: "ARM-INPUT-001",
-            name: "not-a-template",
-            summary: "A file given explicitly is not a deployment template or parameter file.",
-            default_severity: Warning,
-        },
-        CodeInfo {
-            code: "ARM-INPUT-002",
-            name: "unpaired-parameters",
-            summary: "A parameter file was given explicitly but no template it could belong to was analyzed.",
-            default_severity: Warning,
-        },
-    ]
-};

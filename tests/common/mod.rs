@@ -11,7 +11,9 @@ pub fn armgraph_exe() -> PathBuf {
     if dir.ends_with("deps") {
         dir.pop();
     }
-    let exe = dir.join("examples").join(format!("armgraph{}", std::env::consts::EXE_SUFFIX));
+    let exe = dir
+        .join("examples")
+        .join(format!("armgraph{}", std::env::consts::EXE_SUFFIX));
     assert!(
         exe.is_file(),
         "{} is missing: `cargo test` builds the examples before the tests",

@@ -86,7 +86,10 @@ pub(crate) fn summary_line(report: &Report) -> String {
         plural(scanned.parameter_files, "parameter file")
     );
     if scanned.other > 0 {
-        line.push_str(&format!(" ({} skipped)", plural(scanned.other, "other JSON file")));
+        line.push_str(&format!(
+            " ({} skipped)",
+            plural(scanned.other, "other JSON file")
+        ));
     }
     line.push_str(&format!(
         ": {}, {}, {}",
@@ -157,7 +160,11 @@ fn label(files: &CodespanFiles, label: &Label, style: LabelStyle) -> Option<cs::
         end = start + first_line.trim_end().len();
     }
     if end == start {
-        end = start + text.get(start..).and_then(|s| s.chars().next()).map_or(0, char::len_utf8);
+        end = start
+            + text
+                .get(start..)
+                .and_then(|s| s.chars().next())
+                .map_or(0, char::len_utf8);
     }
     Some(cs::Label::new(style, index, start..end).with_message(label.message()))
 }

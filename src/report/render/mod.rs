@@ -28,7 +28,9 @@ impl std::str::FromStr for Format {
             "human" => Ok(Format::Human),
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
-            other => Err(format!("unknown format `{other}` (expected human, json or sarif)")),
+            other => Err(format!(
+                "unknown format `{other}` (expected human, json or sarif)"
+            )),
         }
     }
 }

@@ -179,7 +179,13 @@ pub fn fingerprint(d: &Diagnostic) -> String {
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     };
     feed(d.code().as_bytes());
-    feed(location.resource().unwrap_or_default().to_lowercase().as_bytes());
+    feed(
+        location
+            .resource()
+            .unwrap_or_default()
+            .to_lowercase()
+            .as_bytes(),
+    );
     feed(location.pointer().as_bytes());
     format!("{hash:016x}")
 }
