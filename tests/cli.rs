@@ -179,3 +179,19 @@ fn list_rules_prints_every_code() {
 fn usage_errors_exit_2() {
     assert_eq!(run(&["--format", "xml"]).code, 2);
 }
+
+#[test]
+fn a_parameter_file_alone_is_a_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("main.parameters.json");
+    std::fs::write(
+        &path,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {}}"#,
+    )
+    .expect("write");
+    let r = run(&["--format", "json", "--deny", "warning", path.to_str().expect("utf-8 temp path")]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let report = json(&r.stdout);
+    assert_eq!(report["diagnostics"][0]["code"], "ARM-INPUT-002");
+    assert_eq!(report["scanned"]["parameterFiles"], 1);
+}

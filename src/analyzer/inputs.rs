@@ -85,7 +85,7 @@ impl Inputs {
 }
 
 /// A file to read, and whether the caller named it (rather than a directory walk finding it).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Candidate {
     pub path: PathBuf,
     pub explicit: bool,
@@ -99,8 +99,9 @@ pub(crate) struct Collected {
     pub unreadable_dirs: Vec<(PathBuf, std::io::Error)>,
 }
 
-/// Expands the given paths into files. A path that does not exist is an error.
-pub(crate) fn collect(paths: &[PathBuf]) -> Result<Collected, Error> {
+/// Expands the given paths into files, adding the explicit parameter files. A path that does not
+/// exist is an error.
+pub(crate) fn collect(paths: &[PathBuf], parameter_files: &[PathBuf]) -> Result<Collected, Error> {
     let mut found = Vec::new();
     let mut unreadable = Vec::new();
     for path in paths {
@@ -117,8 +118,18 @@ pub(crate) fn collect(paths: &[PathBuf]) -> Result<Collected, Error> {
             });
         }
     }
-    found.sort();
+    for path in parameter_files {
+        std::fs::metadata(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        found.push(Candidate {
+            path: path.clone(),
+            explicit: true,
+        });
+    }
     // An explicitly named file sorts before the same path found by a walk and is kept.
+    found.sort_by(|a, b| a.path.cmp(&b.path).then(b.explicit.cmp(&a.explicit)));
     found.dedup_by(|later, earlier| later.path == earlier.path);
     Ok(Collected {
         files: found,

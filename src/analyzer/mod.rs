@@ -3,7 +3,7 @@
 mod inputs;
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -62,49 +62,12 @@ impl Analyzer {
     /// problem inside the files is a diagnostic in the report.
     pub fn check(&self, inputs: &Inputs) -> Result<Report, Error> {
         let files = Files::new();
-        let inputs::Collected {
-            files: candidates,
-            unreadable_dirs,
-        } = inputs::collect(inputs.paths())?;
-        let explicit_parameters: Vec<inputs::Candidate> = inputs
-            .parameter_files()
-            .iter()
-            .map(|path| {
-                std::fs::metadata(path)
-                    .map(|_| inputs::Candidate {
-                        path: path.clone(),
-                        explicit: true,
-                    })
-                    .map_err(|source| Error::Io {
-                        path: path.clone(),
-                        source,
-                    })
-            })
-            .collect::<Result<_, _>>()?;
-
-        let total = candidates.len() + inputs.sources().len() + explicit_parameters.len();
-        let progress = self.progress_bar(total);
-        let mut loaded: Vec<Loaded> = candidates
-            .par_iter()
-            .chain(explicit_parameters.par_iter())
-            .map(|candidate| {
-                let result = self.load(&files, candidate);
-                progress.inc(1);
-                result
-            })
-            .collect();
-        loaded.extend(inputs.sources().iter().map(|(name, text)| {
-            let file = files.add(name, text.clone());
-            let result = parse_loaded(file, PathBuf::from(name), true);
-            progress.inc(1);
-            result
-        }));
-        progress.finish_and_clear();
+        let collected = inputs::collect(inputs.paths(), inputs.parameter_files())?;
+        let loaded = self.load_all(&files, &collected.files, inputs.sources());
 
         let mut diagnostics: Vec<Diagnostic> = Vec::new();
-        let mut scanned = ScanCounts::default();
-        for (dir, error) in unreadable_dirs {
-            let file = files.add(&dir, String::new());
+        for (dir, error) in &collected.unreadable_dirs {
+            let file = files.add(dir, String::new());
             diagnostics.push(Diagnostic::new(
                 "ARM-IO-001",
                 Severity::Error,
@@ -112,67 +75,37 @@ impl Analyzer {
                 Location::new(file.id(), ""),
             ));
         }
-        let explicit_parameter_paths: Vec<&Path> = explicit_parameters
-            .iter()
-            .map(|c| c.path.as_path())
-            .collect();
-        let templates: Vec<&Loaded> = loaded
-            .iter()
-            .filter(|l| l.kind == Some(DocumentKind::Template))
-            .collect();
+        let mut scanned = ScanCounts::default();
         for l in &loaded {
             diagnostics.extend(l.diagnostics.iter().cloned());
             match l.kind {
                 Some(DocumentKind::Template) => scanned.templates += 1,
-                Some(DocumentKind::Parameters) => {
-                    scanned.parameter_files += 1;
-                    let paired = explicit_parameter_paths.contains(&l.path.as_path())
-                        || templates
-                            .iter()
-                            .any(|t| inputs::parameters_belong_to(&t.path, &l.path));
-                    if l.explicit
-                        && !paired
-                        && templates.is_empty()
-                        && let Some(file) = &l.file
-                    {
-                        {
-                            diagnostics.push(Diagnostic::new(
-                                "ARM-INPUT-002",
-                                Severity::Warning,
-                                format!("`{}` is a parameter file, but no template was analyzed with it", file.name()),
-                                Location::new(file.id(), ""),
-                            ).with_help("give the template too, e.g. `armgraph azuredeploy.json --parameters azuredeploy.parameters.json`"));
-                        }
-                    }
-                }
-                Some(DocumentKind::Other) => {
-                    scanned.other += 1;
-                    if l.explicit
-                        && let Some(file) = &l.file
-                    {
-                        diagnostics.push(
-                            Diagnostic::new(
-                                "ARM-INPUT-001",
-                                Severity::Warning,
-                                format!(
-                                    "`{}` is not a deployment template: its `$schema` is not a deploymentTemplate schema",
-                                    file.name()
-                                ),
-                                Location::new(file.id(), "/$schema"),
-                            )
-                            .with_help("templates declare `\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\"`"),
-                        );
-                    }
-                }
+                Some(DocumentKind::Parameters) => scanned.parameter_files += 1,
+                Some(DocumentKind::Other) => scanned.other += 1,
                 None => scanned.unreadable += 1,
+            }
+            if let (true, Some(DocumentKind::Other), Some(file)) = (l.explicit, l.kind, &l.file) {
+                diagnostics.push(not_a_template(file));
+            }
+        }
+
+        let templates = pair_parameter_files(&loaded, inputs.parameter_files());
+        for l in &loaded {
+            let used = templates
+                .iter()
+                .any(|t| t.parameters.iter().any(|p| std::ptr::eq(*p, l)));
+            if let (true, false, Some(DocumentKind::Parameters), Some(file)) =
+                (l.explicit, used, l.kind, &l.file)
+            {
+                diagnostics.push(unpaired_parameters(file));
             }
         }
 
         let analyzed: Vec<(AnalyzedFile, Vec<Diagnostic>)> = templates
             .par_iter()
             .filter_map(|t| {
-                let file = t.file.as_ref()?;
-                let value = t.value.as_ref()?;
+                let file = t.template.file.as_ref()?;
+                let value = t.template.value.as_ref()?;
                 Some(analyze_template(file, value))
             })
             .collect();
@@ -182,6 +115,32 @@ impl Analyzer {
             diagnostics.extend(findings);
         }
         Ok(Report::new(files, analyzed_files, diagnostics, scanned, 0))
+    }
+
+    /// Reads and parses every file in parallel, then the in-memory texts.
+    fn load_all(
+        &self,
+        files: &Files,
+        candidates: &[inputs::Candidate],
+        sources: &[(String, String)],
+    ) -> Vec<Loaded> {
+        let progress = self.progress_bar(candidates.len() + sources.len());
+        let mut loaded: Vec<Loaded> = candidates
+            .par_iter()
+            .map(|candidate| {
+                let result = self.load(files, candidate);
+                progress.inc(1);
+                result
+            })
+            .collect();
+        loaded.extend(sources.iter().map(|(name, text)| {
+            let file = files.add(name, text.clone());
+            let result = parse_loaded(file, PathBuf::from(name), true);
+            progress.inc(1);
+            result
+        }));
+        progress.finish_and_clear();
+        loaded
     }
 
     fn progress_bar(&self, total: usize) -> indicatif::ProgressBar {
@@ -249,6 +208,62 @@ impl Analyzer {
             }
         }
     }
+}
+
+/// A template and the parameter files it is analyzed with.
+struct TemplateInput<'a> {
+    template: &'a Loaded,
+    parameters: Vec<&'a Loaded>,
+}
+
+/// Pairs each template with the parameter files named for it (`<name>.parameters*.json` beside
+/// it) and with every parameter file the caller gave explicitly.
+fn pair_parameter_files<'a>(loaded: &'a [Loaded], explicit: &[PathBuf]) -> Vec<TemplateInput<'a>> {
+    let parameter_files: Vec<&Loaded> = loaded
+        .iter()
+        .filter(|l| l.kind == Some(DocumentKind::Parameters))
+        .collect();
+    loaded
+        .iter()
+        .filter(|l| l.kind == Some(DocumentKind::Template))
+        .map(|template| TemplateInput {
+            template,
+            parameters: parameter_files
+                .iter()
+                .copied()
+                .filter(|p| {
+                    explicit.iter().any(|e| e == &p.path)
+                        || inputs::parameters_belong_to(&template.path, &p.path)
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn not_a_template(file: &SourceFile) -> Diagnostic {
+    Diagnostic::new(
+        "ARM-INPUT-001",
+        Severity::Warning,
+        format!(
+            "`{}` is not a deployment template: its `$schema` is not a deploymentTemplate schema",
+            file.name()
+        ),
+        Location::new(file.id(), "/$schema"),
+    )
+    .with_help("templates declare `\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\"`")
+}
+
+fn unpaired_parameters(file: &SourceFile) -> Diagnostic {
+    Diagnostic::new(
+        "ARM-INPUT-002",
+        Severity::Warning,
+        format!(
+            "`{}` is a parameter file, but no template was analyzed with it",
+            file.name()
+        ),
+        Location::new(file.id(), ""),
+    )
+    .with_help("give its template too, e.g. `armgraph azuredeploy.json --parameters azuredeploy.parameters.json`, or name it `<template>.parameters.json`")
 }
 
 fn parse_loaded(file: Arc<SourceFile>, path: PathBuf, explicit: bool) -> Loaded {
