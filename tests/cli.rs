@@ -189,7 +189,13 @@ fn a_parameter_file_alone_is_a_warning() {
         r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {}}"#,
     )
     .expect("write");
-    let r = run(&["--format", "json", "--deny", "warning", path.to_str().expect("utf-8 temp path")]);
+    let r = run(&[
+        "--format",
+        "json",
+        "--deny",
+        "warning",
+        path.to_str().expect("utf-8 temp path"),
+    ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let report = json(&r.stdout);
     assert_eq!(report["diagnostics"][0]["code"], "ARM-INPUT-002");
