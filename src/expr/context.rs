@@ -217,7 +217,17 @@ impl DeploymentContext {
             props.insert("mode", s("Incremental"));
             props.insert("provisioningState", s("Accepted"));
         }
-        if !link.is_empty() {
+        if link.is_empty() {
+            // A local file has no templateLink; ARM would fail here, but the usual
+            // `uri(deployment().properties.templateLink.uri, ...)` idiom must stay analyzable,
+            // so the link is unknown rather than missing (reference §8.3).
+            props.insert(
+                "templateLink",
+                Value::unknown(super::value::Provenance::reason(
+                    "deployment().properties.templateLink: the template was not deployed from a link",
+                )),
+            );
+        } else {
             props.insert("templateLink", Value::object(link));
         }
         let mut o = Object::new();
