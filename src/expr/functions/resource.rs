@@ -16,7 +16,9 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "extensionResourceId('/subscriptions/s/resourceGroups/rg', 'Microsoft.Authorization/locks', 'lock') --> \"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/locks/lock\"",
         "extensionResourceId('/providers/My.Rp/parent/p/child/c', 'My.ExtensionRp/parent/child', 'p', 'c') --> \"/providers/My.Rp/parent/p/child/c/providers/My.ExtensionRp/parent/p/child/c\"",
     ]),
-    FunctionDef::eager(C, "list*", 1, 3, list).class(FnClass::Runtime).unknown_aware(),
+    FunctionDef::eager(C, "list*", 1, 3, list).class(FnClass::Runtime).unknown_aware().ex(&[
+        "listKeys('sa', '2023-01-01').keys --> {\"$unknown\":\"listKeys('sa') [resource sa] at 0..28\"}",
+    ]),
     FunctionDef::eager(C, "listOutputsWithSecureValues", 2, 2, list).class(FnClass::Runtime).unknown_aware(),
     FunctionDef::eager(C, "managementGroupResourceId", 2, VARIADIC, management_group_resource_id)
         .class(FnClass::Context)
@@ -24,9 +26,13 @@ pub const FUNCTIONS: &[FunctionDef] = &[
             "managementGroupResourceId('mg', 'My.Rp/parent/child', 'p', 'c') --> \"/providers/Microsoft.Management/managementGroups/mg/providers/My.Rp/parent/p/child/c\"",
             "managementGroupResourceId('Microsoft.Authorization/policyDefinitions', 'pd') --> \"/providers/Microsoft.Management/managementGroups/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/policyDefinitions/pd\"",
         ]),
-    FunctionDef::eager(C, "pickZones", 3, 5, runtime).class(FnClass::Runtime),
+    FunctionDef::eager(C, "pickZones", 3, 5, runtime).class(FnClass::Runtime).ex(&[
+        "pickZones('Microsoft.Compute', 'virtualMachines', 'westus2') --> {\"$unknown\":\"pickZones('Microsoft.Compute') at 0..60\"}",
+    ]),
     FunctionDef::eager(C, "providers", 1, 2, runtime).class(FnClass::Runtime),
-    FunctionDef::eager(C, "reference", 1, 3, reference).class(FnClass::Runtime).unknown_aware(),
+    FunctionDef::eager(C, "reference", 1, 3, reference).class(FnClass::Runtime).unknown_aware().ex(&[
+        "reference('vnet').subnets --> {\"$unknown\":\"reference('vnet') [resource vnet] at 0..17\"}",
+    ]),
     FunctionDef::eager(C, "references", 1, 2, reference).class(FnClass::Runtime).unknown_aware(),
     FunctionDef::eager(C, "resourceId", 2, VARIADIC, resource_id).class(FnClass::Context).ex(&[
         "resourceId('Microsoft.Network/virtualNetworks', 'vnet') --> \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup/providers/Microsoft.Network/virtualNetworks/vnet\"",
