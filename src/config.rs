@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::codes::Severity;
 use crate::error::Error;
+use crate::expr::DeploymentContext;
 use crate::source::MAX_FILE_BYTES;
 
 /// How an [`Analyzer`](crate::Analyzer) runs. Build it with `Config::default()` and the `with_*`
@@ -24,6 +25,9 @@ pub struct Config {
     deny: Severity,
     /// Largest input file read, in bytes.
     max_file_bytes: u64,
+    /// The deployment context templates are expanded in (subscription, resource group, location,
+    /// cloud…).
+    context: DeploymentContext,
     /// Show a progress bar on stderr when it is a terminal and many files are scanned.
     #[serde(skip)]
     progress: bool,
@@ -34,6 +38,7 @@ impl Default for Config {
         Config {
             deny: Severity::Error,
             max_file_bytes: MAX_FILE_BYTES,
+            context: DeploymentContext::default(),
             progress: false,
         }
     }
@@ -79,6 +84,17 @@ impl Config {
     pub fn with_max_file_bytes(mut self, bytes: u64) -> Self {
         self.max_file_bytes = bytes;
         self
+    }
+
+    /// Sets the deployment context.
+    pub fn with_context(mut self, context: DeploymentContext) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// The deployment context.
+    pub fn context(&self) -> &DeploymentContext {
+        &self.context
     }
 
     /// Enables the progress bar (shown only when stderr is a terminal).

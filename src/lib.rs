@@ -19,3 +19,4 @@ pub use error::Error;
 pub use report::{Diagnostic, Format, Report};
 #[doc(no_inline)]
 pub use serde_json::Value as JsonValue;
+pub mod template;

@@ -32,6 +32,7 @@ fn findings(text: String) -> Vec<(String, u32, u32)> {
     report
         .diagnostics()
         .iter()
+        .filter(|d| d.code().starts_with("ARM-JSON"))
         .map(|d| {
             let at = report.resolve(d.location());
             (d.code().to_owned(), at.start.line, at.start.column)

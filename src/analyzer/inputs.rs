@@ -89,6 +89,9 @@ impl Inputs {
 pub(crate) struct Candidate {
     pub path: PathBuf,
     pub explicit: bool,
+    /// The directory linked templates must stay in: the directory that was walked, or the
+    /// directory of a file given by name.
+    pub root: PathBuf,
 }
 
 /// The files found under the given paths.
@@ -110,11 +113,12 @@ pub(crate) fn collect(paths: &[PathBuf], parameter_files: &[PathBuf]) -> Result<
             source,
         })?;
         if metadata.is_dir() {
-            walk(path, 0, &mut found, &mut unreadable);
+            walk(path, path, 0, &mut found, &mut unreadable);
         } else {
             found.push(Candidate {
                 path: path.clone(),
                 explicit: true,
+                root: parent_dir(path),
             });
         }
     }
@@ -126,6 +130,7 @@ pub(crate) fn collect(paths: &[PathBuf], parameter_files: &[PathBuf]) -> Result<
         found.push(Candidate {
             path: path.clone(),
             explicit: true,
+            root: parent_dir(path),
         });
     }
     // An explicitly named file sorts before the same path found by a walk and is kept.
@@ -137,7 +142,15 @@ pub(crate) fn collect(paths: &[PathBuf], parameter_files: &[PathBuf]) -> Result<
     })
 }
 
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 fn walk(
+    root: &Path,
     dir: &Path,
     depth: usize,
     found: &mut Vec<Candidate>,
@@ -164,12 +177,13 @@ fn walk(
         };
         if file_type.is_dir() {
             if !name.starts_with('.') && name != "node_modules" && name != "target" {
-                walk(&path, depth + 1, found, unreadable);
+                walk(root, &path, depth + 1, found, unreadable);
             }
         } else if file_type.is_file() && is_json_name(&name) {
             found.push(Candidate {
                 path,
                 explicit: false,
+                root: root.to_path_buf(),
             });
         }
     }

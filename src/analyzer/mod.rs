@@ -2,6 +2,7 @@
 
 mod inputs;
 
+use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,7 +14,10 @@ use crate::codes::Severity;
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::{AnalyzedFile, Diagnostic, Location, Report, ScanCounts};
-use crate::source::{self, DocumentKind, Files, JsonIssue, JsonIssueKind, ReadOutcome, SourceFile};
+use crate::source::{
+    self, DocumentKind, Files, JsonIssue, JsonIssueKind, ReadOutcome, SourceFile,
+};
+use crate::template::{ARM_MAX_TEMPLATE_BYTES, Document, ExpandIssue, ExpandOptions, TemplateLoader, expand};
 
 pub use inputs::{Inputs, MAX_WALK_DEPTH};
 
@@ -41,6 +45,7 @@ pub struct Analyzer {
 struct Loaded {
     file: Option<Arc<SourceFile>>,
     path: PathBuf,
+    root: PathBuf,
     explicit: bool,
     kind: Option<DocumentKind>,
     value: Option<Value>,
@@ -106,7 +111,7 @@ impl Analyzer {
             .filter_map(|t| {
                 let file = t.template.file.as_ref()?;
                 let value = t.template.value.as_ref()?;
-                Some(analyze_template(file, value))
+                Some(self.analyze_template(&files, t.template, file, value, &t.parameters))
             })
             .collect();
         let mut analyzed_files = Vec::with_capacity(analyzed.len());
@@ -135,12 +140,85 @@ impl Analyzer {
             .collect();
         loaded.extend(sources.iter().map(|(name, text)| {
             let file = files.add(name, text.clone());
-            let result = parse_loaded(file, PathBuf::from(name), true);
+            let result = parse_loaded(file, PathBuf::from(name), PathBuf::from("."), true);
             progress.inc(1);
             result
         }));
         progress.finish_and_clear();
         loaded
+    }
+
+    /// Expands one template (once per parameter file paired with it, or once without) and turns
+    /// what expansion reports into diagnostics.
+    fn analyze_template(
+        &self,
+        files: &Files,
+        loaded: &Loaded,
+        file: &Arc<SourceFile>,
+        value: &Value,
+        parameter_files: &[&Loaded],
+    ) -> (AnalyzedFile, Vec<Diagnostic>) {
+        let options = ExpandOptions::default()
+            .with_context(self.config.context().clone())
+            .with_root(loaded.root.clone());
+        let loader = LinkedTemplates {
+            files,
+            diagnostics: RefCell::new(Vec::new()),
+            max_bytes: self.config.max_file_bytes(),
+        };
+        let template = Document {
+            file: file.id(),
+            path: file.path(),
+            value,
+        };
+        let parameter_documents: Vec<Option<Document<'_>>> = if parameter_files.is_empty() {
+            vec![None]
+        } else {
+            parameter_files
+                .iter()
+                .filter_map(|p| {
+                    Some(Some(Document {
+                        file: p.file.as_ref()?.id(),
+                        path: &p.path,
+                        value: p.value.as_ref()?,
+                    }))
+                })
+                .collect()
+        };
+        let mut diagnostics = Vec::new();
+        if file.text().len() > ARM_MAX_TEMPLATE_BYTES {
+            diagnostics.push(
+                Diagnostic::new(
+                    "ARM-LIMIT-005",
+                    Severity::Error,
+                    format!(
+                        "the template is {} bytes; ARM refuses templates over {ARM_MAX_TEMPLATE_BYTES} bytes",
+                        file.text().len()
+                    ),
+                    Location::new(file.id(), ""),
+                )
+                .with_help("move parts into linked templates or modules"),
+            );
+        }
+        let mut resources = 0;
+        for parameters in parameter_documents {
+            let expansion = expand(template, parameters, &options, &loader);
+            resources = resources.max(expansion.deployed().count());
+            diagnostics.extend(
+                expansion
+                    .issues
+                    .iter()
+                    .map(|issue| expand_issue_diagnostic(files, issue)),
+            );
+        }
+        diagnostics.append(&mut loader.diagnostics.borrow_mut());
+        (
+            AnalyzedFile {
+                file: file.id(),
+                resources,
+            },
+            diagnostics,
+        )
     }
 
     fn progress_bar(&self, total: usize) -> indicatif::ProgressBar {
@@ -162,13 +240,16 @@ impl Analyzer {
         let unreadable = |file: Arc<SourceFile>, diagnostic: Diagnostic| Loaded {
             file: Some(file),
             path: candidate.path.clone(),
+            root: candidate.root.clone(),
             explicit: candidate.explicit,
             kind: None,
             value: None,
             diagnostics: vec![diagnostic],
         };
         match source::read_file_with_limit(files, &path, self.config.max_file_bytes()) {
-            Ok(ReadOutcome::Text(file)) => parse_loaded(file, path, candidate.explicit),
+            Ok(ReadOutcome::Text(file)) => {
+                parse_loaded(file, path, candidate.root.clone(), candidate.explicit)
+            }
             Ok(ReadOutcome::InvalidUtf8 { file, offset }) => {
                 let location = Location::new(file.id(), "").with_span(offset, offset + 1);
                 let diagnostic = Diagnostic::new(
@@ -266,7 +347,7 @@ fn unpaired_parameters(file: &SourceFile) -> Diagnostic {
     .with_help("give its template too, e.g. `armgraph azuredeploy.json --parameters azuredeploy.parameters.json`, or name it `<template>.parameters.json`")
 }
 
-fn parse_loaded(file: Arc<SourceFile>, path: PathBuf, explicit: bool) -> Loaded {
+fn parse_loaded(file: Arc<SourceFile>, path: PathBuf, root: PathBuf, explicit: bool) -> Loaded {
     let parsed = source::parse_file(&file);
     let diagnostics = parsed
         .issues
@@ -277,6 +358,7 @@ fn parse_loaded(file: Arc<SourceFile>, path: PathBuf, explicit: bool) -> Loaded 
     Loaded {
         file: Some(file),
         path,
+        root,
         explicit,
         kind,
         value: parsed.value,
@@ -354,39 +436,58 @@ fn json_issue_diagnostic(file: &SourceFile, issue: &JsonIssue) -> Diagnostic {
     }
 }
 
-/// Analyzes one template. Until expansion lands, this counts the declared resources.
-fn analyze_template(file: &SourceFile, value: &Value) -> (AnalyzedFile, Vec<Diagnostic>) {
-    let resources = value
-        .as_object()
-        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")))
-        .map_or(0, |(_, resources)| count_resources(resources, 0));
-    (
-        AnalyzedFile {
-            file: file.id(),
-            resources,
-        },
-        Vec::new(),
-    )
+
+/// Reads linked templates into the analysis' file store.
+struct LinkedTemplates<'f> {
+    files: &'f Files,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+    max_bytes: u64,
 }
 
-/// Counts declared resources, child resources included (arrays in languageVersion 1.0, objects
-/// keyed by symbolic name in 2.0).
-fn count_resources(resources: &Value, depth: usize) -> usize {
-    if depth > source::MAX_JSON_DEPTH {
-        return 0;
+impl TemplateLoader for LinkedTemplates<'_> {
+    fn load(&self, path: &std::path::Path) -> Result<(source::FileId, Arc<Value>), String> {
+        match source::read_file_with_limit(self.files, path, self.max_bytes) {
+            Ok(ReadOutcome::Text(file)) => {
+                let parsed = source::parse_file(&file);
+                self.diagnostics.borrow_mut().extend(
+                    parsed
+                        .issues
+                        .iter()
+                        .map(|issue| json_issue_diagnostic(&file, issue)),
+                );
+                match parsed.value {
+                    Some(value) => Ok((file.id(), Arc::new(value))),
+                    None => Err("it is not valid JSON".to_owned()),
+                }
+            }
+            Ok(ReadOutcome::InvalidUtf8 { .. }) => Err("it is not UTF-8 text".to_owned()),
+            Ok(ReadOutcome::TooLarge { size }) => Err(format!("it is {size} bytes, over the limit")),
+            Err(error) => Err(error.to_string()),
+        }
     }
-    let items: Vec<&Value> = match resources {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(members) => members.values().collect(),
-        _ => return 0,
-    };
-    items
-        .iter()
-        .map(|resource| {
-            1 + resource
-                .as_object()
-                .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("resources")))
-                .map_or(0, |(_, children)| count_resources(children, depth + 1))
-        })
-        .sum()
+}
+
+/// Turns an expansion issue into a finding; an expression error narrows to the failing call when
+/// the JSON string holding the expression has no escapes (so byte offsets line up).
+fn expand_issue_diagnostic(files: &Files, issue: &ExpandIssue) -> Diagnostic {
+    let mut location = Location::new(issue.file, issue.pointer.clone());
+    if let (Some(span), Some(file)) = (issue.expression_span, files.get(issue.file)) {
+        let token = file.value_span(&issue.pointer);
+        let raw = file
+            .text()
+            .get(token.start as usize..token.end as usize)
+            .unwrap_or_default();
+        let unescaped = raw.len() >= 2 && raw.starts_with('"') && !raw.contains('\\');
+        if unescaped && (span.end as usize) <= raw.len() - 2 {
+            location = location.with_span(token.start + 1 + span.start, token.start + 1 + span.end);
+        }
+    }
+    if let Some(resource) = &issue.resource {
+        location = location.with_resource(resource.clone());
+    }
+    let diagnostic = Diagnostic::new(issue.code, issue.severity, issue.message.clone(), location);
+    match &issue.help {
+        Some(help) => diagnostic.with_help(help.clone()),
+        None => diagnostic,
+    }
 }
