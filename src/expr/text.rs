@@ -217,7 +217,7 @@ impl JsonParser<'_> {
                     self.i += 1;
                     self.ws()?;
                     let v = self.value(depth + 1)?;
-                    o.insert(key, v);
+                    o.insert_exact(key, v);
                     self.ws()?;
                     match self.s.get(self.i) {
                         Some(b',') => self.i += 1,

@@ -137,6 +137,8 @@ const INDEX_THRESHOLD: usize = 12;
 pub struct Object {
     entries: Vec<(Arc<str>, Value)>,
     index: Option<HashMap<Box<str>, usize>>,
+    /// True when two keys differ only in case (possible through [`Object::insert_exact`]).
+    ci_duplicates: bool,
     depth: u32,
     size: usize,
 }
@@ -144,11 +146,11 @@ pub struct Object {
 impl Object {
     /// An empty object.
     pub fn new() -> Object {
-        Object { entries: Vec::new(), index: None, depth: 1, size: 8 }
+        Object { entries: Vec::new(), index: None, ci_duplicates: false, depth: 1, size: 8 }
     }
     /// An empty object with room for `n` members.
     pub fn with_capacity(n: usize) -> Object {
-        Object { entries: Vec::with_capacity(n), index: None, depth: 1, size: 8 }
+        Object { entries: Vec::with_capacity(n), index: None, ci_duplicates: false, depth: 1, size: 8 }
     }
     /// Number of members.
     pub fn len(&self) -> usize {
@@ -167,6 +169,11 @@ impl Object {
         self.size
     }
     fn position(&self, key: &str) -> Option<usize> {
+        if self.ci_duplicates
+            && let Some(i) = self.entries.iter().position(|(k, _)| &**k == key)
+        {
+            return Some(i);
+        }
         if let Some(index) = &self.index {
             return index.get(fold_key(key).as_ref()).copied();
         }
@@ -200,6 +207,35 @@ impl Object {
         let i = self.entries.len();
         if let Some(index) = &mut self.index {
             index.insert(fold_key(&key).into_owned().into_boxed_str(), i);
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() > INDEX_THRESHOLD {
+            let mut index = HashMap::with_capacity(self.entries.len() * 2);
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.entry(fold_key(k).into_owned().into_boxed_str()).or_insert(i);
+            }
+            self.index = Some(index);
+        }
+    }
+    /// Set `key` to `value`, treating keys that differ in case as distinct members (as a JSON
+    /// object literal or `createObject` does); only an exactly equal key is replaced in place.
+    /// Lookups prefer the exact spelling, then the first case-insensitive match.
+    pub fn insert_exact(&mut self, key: impl Into<Arc<str>>, value: Value) {
+        let key: Arc<str> = key.into();
+        if let Some(i) = self.entries.iter().position(|(k, _)| *k == key) {
+            self.depth = self.depth.max(value_depth(&value) + 1);
+            self.size = self.size.saturating_add(scalar_size(&value));
+            self.entries[i].1 = value;
+            return;
+        }
+        if self.contains_key(&key) {
+            self.ci_duplicates = true;
+        }
+        self.depth = self.depth.max(value_depth(&value) + 1);
+        self.size = self.size.saturating_add(8 + key.len()).saturating_add(scalar_size(&value));
+        let i = self.entries.len();
+        if let Some(index) = &mut self.index {
+            index.entry(fold_key(&key).into_owned().into_boxed_str()).or_insert(i);
         }
         self.entries.push((key, value));
         if self.index.is_none() && self.entries.len() > INDEX_THRESHOLD {
@@ -534,7 +570,7 @@ impl From<&serde_json::Value> for Value {
             J::Object(m) => {
                 let mut o = Object::with_capacity(m.len());
                 for (k, v) in m {
-                    o.insert(k.as_str(), Value::from(v));
+                    o.insert_exact(k.as_str(), Value::from(v));
                 }
                 Value::object(o)
             }

@@ -180,7 +180,7 @@ fn map_values(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, Eva
     let mut out = Object::with_capacity(obj.len());
     for (k, v) in obj.iter() {
         let r = f.call(ev, std::slice::from_ref(v), span)?;
-        out.insert(k.clone(), r);
+        out.insert_exact(k.clone(), r);
         super::ensure_size(out.size(), span)?;
     }
     Ok(Value::object(out))
@@ -258,18 +258,19 @@ fn keyed(ev: &mut Evaluator<'_>, c: &Call, span: Span, group: bool) -> Result<Va
             None => item.clone(),
         };
         if group {
-            match groups.iter_mut().find(|(k, _)| crate::expr::value::eq_ignore_case(k, &key)) {
+            match groups.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, g)) => g.push(value),
                 None => groups.push((key, vec![value])),
             }
         } else {
-            // Duplicate keys: the last value wins (unverified).
-            out.insert(key, value);
+            // Keys are distinct as in createObject; an exact duplicate keeps its first position
+            // and takes the last value (unverified).
+            out.insert_exact(key, value);
         }
     }
     if group {
         for (k, g) in groups {
-            out.insert(k, Value::array(g));
+            out.insert_exact(k, Value::array(g));
         }
     }
     Ok(Value::object(out))
