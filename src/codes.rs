@@ -42,7 +42,9 @@ impl std::str::FromStr for Severity {
             "note" => Ok(Severity::Note),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!("unknown severity `{other}` (expected error, warning or note)")),
+            other => Err(format!(
+                "unknown severity `{other}` (expected error, warning or note)"
+            )),
         }
     }
 }

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use armgraph::expr::{
-    Cloud, CompiledValue, DeploymentContext, DeploymentScope, EnvError, ErrorKind, EvalEnv, IdUsage, Provenance,
-    ReferenceRequest, UserFunction, Value, evaluate_str,
+    Cloud, CompiledValue, DeploymentContext, DeploymentScope, EnvError, ErrorKind, EvalEnv,
+    IdUsage, Provenance, ReferenceRequest, UserFunction, Value, evaluate_str,
 };
 
 struct GoldenEnv {
@@ -21,7 +21,12 @@ struct GoldenEnv {
     recorded: RefCell<Vec<(String, IdUsage)>>,
 }
 
-fn user_fn(ns: &str, name: &str, params: &[&str], body: serde_json::Value) -> (String, Arc<UserFunction>) {
+fn user_fn(
+    ns: &str,
+    name: &str,
+    params: &[&str],
+    body: serde_json::Value,
+) -> (String, Arc<UserFunction>) {
     let f = UserFunction {
         namespace: ns.into(),
         name: name.into(),
@@ -33,33 +38,74 @@ fn user_fn(ns: &str, name: &str, params: &[&str], body: serde_json::Value) -> (S
 
 impl GoldenEnv {
     fn new() -> GoldenEnv {
-        let j = |s: &str| Value::from(serde_json::from_str::<serde_json::Value>(s).expect("valid JSON"));
+        let j = |s: &str| {
+            Value::from(serde_json::from_str::<serde_json::Value>(s).expect("valid JSON"))
+        };
         let params = [
             ("name", j(r#""demo""#)),
             ("count", j("3")),
-            ("obj", j(r#"{"a": 1, "Nested": {"b": "x"}, "list": [1, 2]}"#)),
+            (
+                "obj",
+                j(r#"{"a": 1, "Nested": {"b": "x"}, "list": [1, 2]}"#),
+            ),
             ("arr", j(r#"["x", "y", "z"]"#)),
             ("flag", j("true")),
             ("ratio", j("0.5")),
-            ("secret", Value::unknown(Provenance::missing_parameter("secret"))),
+            (
+                "secret",
+                Value::unknown(Provenance::missing_parameter("secret")),
+            ),
         ];
         let vars = [("prefix", j(r#""pre""#)), ("list", j("[1, 2, 3]"))];
         let functions = [
-            user_fn("__bicep", "greet", &["name"], serde_json::json!("[format('Hello, {0}!', parameters('name'))]")),
+            user_fn(
+                "__bicep",
+                "greet",
+                &["name"],
+                serde_json::json!("[format('Hello, {0}!', parameters('name'))]"),
+            ),
             user_fn(
                 "__bicep",
                 "pair",
                 &["a", "b"],
                 serde_json::json!({"first": "[parameters('a')]", "second": "[parameters('b')]", "lit": "[[x]"}),
             ),
-            user_fn("__bicep", "usesVar", &[], serde_json::json!("[variables('prefix')]")),
-            user_fn("__bicep", "callsGreet", &["n"], serde_json::json!("[__bicep.greet(toUpper(parameters('n')))]")),
-            user_fn("ns", "rec", &["x"], serde_json::json!("[ns.rec(parameters('x'))]")),
-            user_fn("ns", "lambdaInside", &["xs"], serde_json::json!("[map(parameters('xs'), lambda('v', add(lambdaVariables('v'), 1)))]")),
+            user_fn(
+                "__bicep",
+                "usesVar",
+                &[],
+                serde_json::json!("[variables('prefix')]"),
+            ),
+            user_fn(
+                "__bicep",
+                "callsGreet",
+                &["n"],
+                serde_json::json!("[__bicep.greet(toUpper(parameters('n')))]"),
+            ),
+            user_fn(
+                "ns",
+                "rec",
+                &["x"],
+                serde_json::json!("[ns.rec(parameters('x'))]"),
+            ),
+            user_fn(
+                "ns",
+                "lambdaInside",
+                &["xs"],
+                serde_json::json!(
+                    "[map(parameters('xs'), lambda('v', add(lambdaVariables('v'), 1)))]"
+                ),
+            ),
         ];
         GoldenEnv {
-            params: params.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
-            vars: vars.into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect(),
+            params: params
+                .into_iter()
+                .map(|(k, v)| (k.to_lowercase(), v))
+                .collect(),
+            vars: vars
+                .into_iter()
+                .map(|(k, v)| (k.to_lowercase(), v))
+                .collect(),
             functions: functions.into_iter().collect(),
             recorded: RefCell::new(Vec::new()),
         }
@@ -71,30 +117,47 @@ impl EvalEnv for GoldenEnv {
         self.params
             .get(&name.to_lowercase())
             .cloned()
-            .ok_or_else(|| EnvError::new(ErrorKind::UndefinedParameter, format!("no parameter '{name}'")))
+            .ok_or_else(|| {
+                EnvError::new(
+                    ErrorKind::UndefinedParameter,
+                    format!("no parameter '{name}'"),
+                )
+            })
     }
     fn variable(&self, name: &str) -> Result<Value, EnvError> {
         if name.eq_ignore_ascii_case("cycle") {
-            return Err(EnvError::new(ErrorKind::UndefinedVariable, "circular reference: cycle -> cycle"));
+            return Err(EnvError::new(
+                ErrorKind::UndefinedVariable,
+                "circular reference: cycle -> cycle",
+            ));
         }
-        self.vars
-            .get(&name.to_lowercase())
-            .cloned()
-            .ok_or_else(|| EnvError::new(ErrorKind::UndefinedVariable, format!("no variable '{name}'")))
+        self.vars.get(&name.to_lowercase()).cloned().ok_or_else(|| {
+            EnvError::new(
+                ErrorKind::UndefinedVariable,
+                format!("no variable '{name}'"),
+            )
+        })
     }
     fn copy_index(&self, loop_name: Option<&str>) -> Result<i64, EnvError> {
         match loop_name {
             None => Ok(2),
             Some(n) if n.eq_ignore_ascii_case("inner") => Ok(5),
-            Some(n) => Err(EnvError::new(ErrorKind::CopyIndex, format!("no copy loop named '{n}'"))),
+            Some(n) => Err(EnvError::new(
+                ErrorKind::CopyIndex,
+                format!("no copy loop named '{n}'"),
+            )),
         }
     }
     fn user_function(&self, namespace: &str, name: &str) -> Option<Arc<UserFunction>> {
-        self.functions.get(&format!("{namespace}.{name}").to_lowercase()).cloned()
+        self.functions
+            .get(&format!("{namespace}.{name}").to_lowercase())
+            .cloned()
     }
     fn reference(&self, request: &ReferenceRequest<'_>) -> Option<Value> {
         let target = request.target.as_str()?;
-        if request.function.eq_ignore_ascii_case("reference") && target.eq_ignore_ascii_case("declared") {
+        if request.function.eq_ignore_ascii_case("reference")
+            && target.eq_ignore_ascii_case("declared")
+        {
             let mut o = armgraph::expr::Object::new();
             o.insert("provisioningState", Value::string("Succeeded"));
             return Some(Value::object(o));
@@ -128,7 +191,11 @@ fn golden_files() {
             if line.trim().is_empty() || line.trim_start().starts_with('#') {
                 continue;
             }
-            let loc = format!("{}:{}", file.file_name().unwrap_or_default().to_string_lossy(), n + 1);
+            let loc = format!(
+                "{}:{}",
+                file.file_name().unwrap_or_default().to_string_lossy(),
+                n + 1
+            );
             if let Some(d) = line.strip_prefix('@') {
                 match d.split_once(' ') {
                     Some(("scope", s)) => {
@@ -176,7 +243,12 @@ fn golden_files() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {count} golden cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} golden cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -194,5 +266,11 @@ fn reference_of_resource_id_records_the_id() {
     let id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup/providers/Microsoft.Network/virtualNetworks/vnet";
     assert_eq!(p.resource_id.as_deref(), Some(id));
     let rec = env.recorded.borrow();
-    assert_eq!(*rec, vec![(id.to_string(), IdUsage::ResourceId), (id.to_string(), IdUsage::Reference)]);
+    assert_eq!(
+        *rec,
+        vec![
+            (id.to_string(), IdUsage::ResourceId),
+            (id.to_string(), IdUsage::Reference)
+        ]
+    );
 }

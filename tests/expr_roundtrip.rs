@@ -1,6 +1,8 @@
 //! Property tests: print → parse round trips, and arbitrary input never panics.
 
-use armgraph::expr::{Call, DeploymentContext, EmptyEnv, Expr, ExprKind, Span, evaluate_str, parse, parse_bare};
+use armgraph::expr::{
+    Call, DeploymentContext, EmptyEnv, Expr, ExprKind, Span, evaluate_str, parse, parse_bare,
+};
 use proptest::prelude::*;
 
 fn ident() -> impl Strategy<Value = String> {
@@ -9,8 +11,14 @@ fn ident() -> impl Strategy<Value = String> {
 
 fn leaf() -> impl Strategy<Value = Expr> {
     prop_oneof![
-        any::<i64>().prop_map(|i| Expr { kind: ExprKind::Int(i), span: Span::default() }),
-        "[a-z' \\[\\](),.{}\u{e9}\u{1F600}]{0,10}".prop_map(|s| Expr { kind: ExprKind::Str(s.into()), span: Span::default() }),
+        any::<i64>().prop_map(|i| Expr {
+            kind: ExprKind::Int(i),
+            span: Span::default()
+        }),
+        "[a-z' \\[\\](),.{}\u{e9}\u{1F600}]{0,10}".prop_map(|s| Expr {
+            kind: ExprKind::Str(s.into()),
+            span: Span::default()
+        }),
         ident().prop_map(|n| call(None, n, vec![])),
     ]
 }
@@ -32,14 +40,25 @@ fn call(ns: Option<String>, name: String, args: Vec<Expr>) -> Expr {
 fn expr() -> impl Strategy<Value = Expr> {
     leaf().prop_recursive(6, 48, 4, |inner| {
         prop_oneof![
-            (proptest::option::of(ident()), ident(), prop::collection::vec(inner.clone(), 0..4))
+            (
+                proptest::option::of(ident()),
+                ident(),
+                prop::collection::vec(inner.clone(), 0..4)
+            )
                 .prop_map(|(ns, n, args)| call(ns, n, args)),
             (inner.clone(), ident()).prop_map(|(t, n)| Expr {
-                kind: ExprKind::Property { target: Box::new(t), name: n.into(), name_span: Span::default() },
+                kind: ExprKind::Property {
+                    target: Box::new(t),
+                    name: n.into(),
+                    name_span: Span::default()
+                },
                 span: Span::default(),
             }),
             (inner.clone(), inner).prop_map(|(t, i)| Expr {
-                kind: ExprKind::Index { target: Box::new(t), index: Box::new(i) },
+                kind: ExprKind::Index {
+                    target: Box::new(t),
+                    index: Box::new(i)
+                },
                 span: Span::default(),
             }),
         ]

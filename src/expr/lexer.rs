@@ -83,7 +83,10 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                     b',' => Tok::Comma,
                     _ => Tok::Dot,
                 };
-                out.push(Token { tok, span: sp(i, i + 1) });
+                out.push(Token {
+                    tok,
+                    span: sp(i, i + 1),
+                });
                 i += 1;
             }
             b'\'' => {
@@ -114,7 +117,10 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                         Some(_) => i += 1,
                     }
                 }
-                out.push(Token { tok: Tok::Str(s), span: sp(start, i) });
+                out.push(Token {
+                    tok: Tok::Str(s),
+                    span: sp(start, i),
+                });
             }
             b'-' | b'0'..=b'9' => {
                 let start = i;
@@ -126,9 +132,15 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                     i += 1;
                 }
                 if i == digits {
-                    return Err(ParseError::new(ErrorKind::Syntax, "expected digits after `-`", sp(start, i)));
+                    return Err(ParseError::new(
+                        ErrorKind::Syntax,
+                        "expected digits after `-`",
+                        sp(start, i),
+                    ));
                 }
-                if i < bytes.len() && (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+                if i < bytes.len()
+                    && (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+                {
                     return Err(ParseError::new(
                         ErrorKind::Syntax,
                         "floating-point literals are not allowed in expressions; use json('1.5')",
@@ -143,7 +155,10 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                         sp(start, i),
                     )
                 })?;
-                out.push(Token { tok: Tok::Int(v), span: sp(start, i) });
+                out.push(Token {
+                    tok: Tok::Int(v),
+                    span: sp(start, i),
+                });
             }
             _ => {
                 let start = i;
@@ -163,10 +178,16 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                         break;
                     }
                 }
-                out.push(Token { tok: Tok::Ident(src[start..i].to_string()), span: sp(start, i) });
+                out.push(Token {
+                    tok: Tok::Ident(src[start..i].to_string()),
+                    span: sp(start, i),
+                });
             }
         }
     }
-    out.push(Token { tok: Tok::Eof, span: sp(src.len(), src.len()) });
+    out.push(Token {
+        tok: Tok::Eof,
+        span: sp(src.len(), src.len()),
+    });
     Ok(out)
 }

@@ -27,7 +27,8 @@ pub use ast::{Ast, Call, Expr, ExprKind};
 pub use context::{Cloud, DeploymentContext, DeploymentScope};
 pub use error::{CODES, EnvError, ErrorKind, EvalError, ParseError, Span};
 pub use eval::{
-    CompiledExpr, CompiledValue, EmptyEnv, EvalEnv, Evaluator, IdUsage, ReferenceRequest, UserFunction,
+    CompiledExpr, CompiledValue, EmptyEnv, EvalEnv, Evaluator, IdUsage, ReferenceRequest,
+    UserFunction,
 };
 pub use functions::{FunctionDef, FunctionSet};
 pub use value::{Array, Object, Provenance, Value};
@@ -92,7 +93,9 @@ pub fn is_expression(s: &str) -> bool {
 }
 
 fn check_length(s: &str) -> Result<(), ParseError> {
-    if s.len() > MAX_EXPRESSION_LEN && s.chars().map(char::len_utf16).sum::<usize>() > MAX_EXPRESSION_LEN {
+    if s.len() > MAX_EXPRESSION_LEN
+        && s.chars().map(char::len_utf16).sum::<usize>() > MAX_EXPRESSION_LEN
+    {
         return Err(ParseError::new(
             ErrorKind::TooLong,
             format!("the expression is longer than {MAX_EXPRESSION_LEN} characters"),
@@ -124,7 +127,11 @@ pub fn parse_bare(body: &str) -> Result<Ast, ParseError> {
 
 /// Evaluate a JSON string value: an expression is parsed and evaluated, a `[[` escape yields
 /// the string without its first bracket, and any other string is returned unchanged.
-pub fn evaluate_str(s: &str, env: &dyn EvalEnv, ctx: &DeploymentContext) -> Result<Value, EvalError> {
+pub fn evaluate_str(
+    s: &str,
+    env: &dyn EvalEnv,
+    ctx: &DeploymentContext,
+) -> Result<Value, EvalError> {
     match classify(s) {
         StringKind::Expression(_) => {
             let ast = parse(s)?;
@@ -136,7 +143,11 @@ pub fn evaluate_str(s: &str, env: &dyn EvalEnv, ctx: &DeploymentContext) -> Resu
 }
 
 /// Evaluate a parsed expression with the template function set.
-pub fn evaluate_ast(ast: &Ast, env: &dyn EvalEnv, ctx: &DeploymentContext) -> Result<Value, EvalError> {
+pub fn evaluate_ast(
+    ast: &Ast,
+    env: &dyn EvalEnv,
+    ctx: &DeploymentContext,
+) -> Result<Value, EvalError> {
     Evaluator::new(env, ctx).evaluate(ast)
 }
 

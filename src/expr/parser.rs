@@ -28,7 +28,10 @@ pub fn parse_body(src: &str, base: u32) -> Result<Ast, ParseError> {
     if t.tok != Tok::Eof {
         return Err(ParseError::new(
             ErrorKind::Syntax,
-            format!("unexpected {} after the end of the expression", t.tok.describe()),
+            format!(
+                "unexpected {} after the end of the expression",
+                t.tok.describe()
+            ),
             t.span,
         ));
     }
@@ -87,14 +90,21 @@ impl Parser {
                         other => {
                             return Err(ParseError::new(
                                 ErrorKind::Syntax,
-                                format!("expected a property name after `.`, found {}", other.describe()),
+                                format!(
+                                    "expected a property name after `.`, found {}",
+                                    other.describe()
+                                ),
                                 t.span,
                             ));
                         }
                     };
                     let span = e.span.join(t.span);
                     e = Expr {
-                        kind: ExprKind::Property { target: Box::new(e), name: name.into(), name_span: t.span },
+                        kind: ExprKind::Property {
+                            target: Box::new(e),
+                            name: name.into(),
+                            name_span: t.span,
+                        },
                         span,
                     };
                 }
@@ -107,7 +117,13 @@ impl Parser {
                     let index = self.expr(d)?;
                     let close = self.expect(Tok::RBracket, "`]`")?;
                     let span = e.span.join(close.span);
-                    e = Expr { kind: ExprKind::Index { target: Box::new(e), index: Box::new(index) }, span };
+                    e = Expr {
+                        kind: ExprKind::Index {
+                            target: Box::new(e),
+                            index: Box::new(index),
+                        },
+                        span,
+                    };
                 }
                 _ => return Ok(e),
             }
@@ -117,8 +133,14 @@ impl Parser {
     fn primary(&mut self, depth: usize) -> Result<Expr, ParseError> {
         let t = self.bump();
         match t.tok {
-            Tok::Str(s) => Ok(Expr { kind: ExprKind::Str(s.into()), span: t.span }),
-            Tok::Int(i) => Ok(Expr { kind: ExprKind::Int(i), span: t.span }),
+            Tok::Str(s) => Ok(Expr {
+                kind: ExprKind::Str(s.into()),
+                span: t.span,
+            }),
+            Tok::Int(i) => Ok(Expr {
+                kind: ExprKind::Int(i),
+                span: t.span,
+            }),
             Tok::Ident(first) => {
                 let mut name_span = t.span;
                 let (namespace, name) = if self.peek().tok == Tok::Dot {
@@ -132,7 +154,10 @@ impl Parser {
                         other => {
                             return Err(ParseError::new(
                                 ErrorKind::Syntax,
-                                format!("expected a function name after `{first}.`, found {}", other.describe()),
+                                format!(
+                                    "expected a function name after `{first}.`, found {}",
+                                    other.describe()
+                                ),
                                 t2.span,
                             ));
                         }
@@ -144,7 +169,10 @@ impl Parser {
                 if open.tok != Tok::LParen {
                     return Err(ParseError::new(
                         ErrorKind::Syntax,
-                        format!("expected `(` after function name `{name}`, found {}", open.tok.describe()),
+                        format!(
+                            "expected `(` after function name `{name}`, found {}",
+                            open.tok.describe()
+                        ),
                         open.span,
                     ));
                 }
@@ -161,7 +189,10 @@ impl Parser {
                             other => {
                                 return Err(ParseError::new(
                                     ErrorKind::Syntax,
-                                    format!("expected `,` or `)` in the arguments of `{name}`, found {}", other.describe()),
+                                    format!(
+                                        "expected `,` or `)` in the arguments of `{name}`, found {}",
+                                        other.describe()
+                                    ),
                                     t.span,
                                 ));
                             }
@@ -171,13 +202,22 @@ impl Parser {
                 let end = self.toks[self.pos.saturating_sub(1)].span;
                 let key = name.to_lowercase().into_boxed_str();
                 Ok(Expr {
-                    kind: ExprKind::Call(Box::new(Call { namespace, name: name.into(), key, name_span, args })),
+                    kind: ExprKind::Call(Box::new(Call {
+                        namespace,
+                        name: name.into(),
+                        key,
+                        name_span,
+                        args,
+                    })),
                     span: name_span.join(end),
                 })
             }
             other => Err(ParseError::new(
                 ErrorKind::Syntax,
-                format!("expected a function call, string or integer, found {}", other.describe()),
+                format!(
+                    "expected a function call, string or integer, found {}",
+                    other.describe()
+                ),
                 t.span,
             )),
         }

@@ -73,7 +73,11 @@ impl Array {
             depth = depth.max(value_depth(v));
             size = size.saturating_add(scalar_size(v));
         }
-        Array { items, depth: depth + 1, size }
+        Array {
+            items,
+            depth: depth + 1,
+            size,
+        }
     }
     /// The items.
     pub fn as_slice(&self) -> &[Value] {
@@ -125,7 +129,9 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return false;
     }
-    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Objects with more members than this get a hash index for lookups.
@@ -146,11 +152,23 @@ pub struct Object {
 impl Object {
     /// An empty object.
     pub fn new() -> Object {
-        Object { entries: Vec::new(), index: None, ci_duplicates: false, depth: 1, size: 8 }
+        Object {
+            entries: Vec::new(),
+            index: None,
+            ci_duplicates: false,
+            depth: 1,
+            size: 8,
+        }
     }
     /// An empty object with room for `n` members.
     pub fn with_capacity(n: usize) -> Object {
-        Object { entries: Vec::with_capacity(n), index: None, ci_duplicates: false, depth: 1, size: 8 }
+        Object {
+            entries: Vec::with_capacity(n),
+            index: None,
+            ci_duplicates: false,
+            depth: 1,
+            size: 8,
+        }
     }
     /// Number of members.
     pub fn len(&self) -> usize {
@@ -177,7 +195,9 @@ impl Object {
         if let Some(index) = &self.index {
             return index.get(fold_key(key).as_ref()).copied();
         }
-        self.entries.iter().position(|(k, _)| eq_ignore_case(k, key))
+        self.entries
+            .iter()
+            .position(|(k, _)| eq_ignore_case(k, key))
     }
     /// The value of `key` (case-insensitive).
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -199,7 +219,10 @@ impl Object {
     pub fn insert(&mut self, key: impl Into<Arc<str>>, value: Value) {
         let key: Arc<str> = key.into();
         self.depth = self.depth.max(value_depth(&value) + 1);
-        self.size = self.size.saturating_add(8 + key.len()).saturating_add(scalar_size(&value));
+        self.size = self
+            .size
+            .saturating_add(8 + key.len())
+            .saturating_add(scalar_size(&value));
         if let Some(i) = self.position(&key) {
             self.entries[i].1 = value;
             return;
@@ -212,7 +235,9 @@ impl Object {
         if self.index.is_none() && self.entries.len() > INDEX_THRESHOLD {
             let mut index = HashMap::with_capacity(self.entries.len() * 2);
             for (i, (k, _)) in self.entries.iter().enumerate() {
-                index.entry(fold_key(k).into_owned().into_boxed_str()).or_insert(i);
+                index
+                    .entry(fold_key(k).into_owned().into_boxed_str())
+                    .or_insert(i);
             }
             self.index = Some(index);
         }
@@ -232,16 +257,23 @@ impl Object {
             self.ci_duplicates = true;
         }
         self.depth = self.depth.max(value_depth(&value) + 1);
-        self.size = self.size.saturating_add(8 + key.len()).saturating_add(scalar_size(&value));
+        self.size = self
+            .size
+            .saturating_add(8 + key.len())
+            .saturating_add(scalar_size(&value));
         let i = self.entries.len();
         if let Some(index) = &mut self.index {
-            index.entry(fold_key(&key).into_owned().into_boxed_str()).or_insert(i);
+            index
+                .entry(fold_key(&key).into_owned().into_boxed_str())
+                .or_insert(i);
         }
         self.entries.push((key, value));
         if self.index.is_none() && self.entries.len() > INDEX_THRESHOLD {
             let mut index = HashMap::with_capacity(self.entries.len() * 2);
             for (i, (k, _)) in self.entries.iter().enumerate() {
-                index.entry(fold_key(k).into_owned().into_boxed_str()).or_insert(i);
+                index
+                    .entry(fold_key(k).into_owned().into_boxed_str())
+                    .or_insert(i);
             }
             self.index = Some(index);
         }
@@ -299,7 +331,10 @@ impl Provenance {
     }
     /// An unknown with a free-form reason.
     pub fn reason(reason: impl Into<Arc<str>>) -> Provenance {
-        Provenance { reason: Some(reason.into()), ..Provenance::default() }
+        Provenance {
+            reason: Some(reason.into()),
+            ..Provenance::default()
+        }
     }
     /// The unknown value of a parameter that has no value.
     pub fn missing_parameter(name: &str) -> Provenance {
@@ -464,9 +499,11 @@ impl Value {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.to_string()),
             Value::Array(a) => J::Array(a.iter().map(Value::to_json).collect()),
-            Value::Object(o) => {
-                J::Object(o.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect())
-            }
+            Value::Object(o) => J::Object(
+                o.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_json()))
+                    .collect(),
+            ),
             Value::Unknown(p) => {
                 let mut m = serde_json::Map::new();
                 m.insert("$unknown".into(), J::String(p.text()));
@@ -625,7 +662,9 @@ pub fn deep_equals(a: &Value, b: &Value) -> Option<bool> {
         (Value::Bool(x), Value::Bool(y)) => Some(x == y),
         (Value::Int(x), Value::Int(y)) => Some(x == y),
         (Value::Float(x), Value::Float(y)) => Some(x == y),
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => Some(*x as f64 == *y),
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
+            Some(*x as f64 == *y)
+        }
         (Value::String(x), Value::String(y)) => Some(x == y),
         (Value::Array(x), Value::Array(y)) => {
             if Arc::ptr_eq(x, y) {

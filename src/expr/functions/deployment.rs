@@ -10,15 +10,19 @@ const C: Category = Category::Deployment;
 /// The deployment functions.
 pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "deployer", 0, 0, deployer).class(FnClass::Runtime),
-    FunctionDef::eager(C, "deployment", 0, 0, deployment).class(FnClass::Context).ex(&[
-        "deployment().name --> \"deployment\"",
-        "deployment().properties.mode --> \"Incremental\"",
-    ]),
-    FunctionDef::eager(C, "environment", 0, 0, environment).class(FnClass::Context).ex(&[
-        "environment().name --> \"AzureCloud\"",
-        "environment().suffixes.storage --> \"core.windows.net\"",
-        "environment().authentication.loginEndpoint --> \"https://login.microsoftonline.com/\"",
-    ]),
+    FunctionDef::eager(C, "deployment", 0, 0, deployment)
+        .class(FnClass::Context)
+        .ex(&[
+            "deployment().name --> \"deployment\"",
+            "deployment().properties.mode --> \"Incremental\"",
+        ]),
+    FunctionDef::eager(C, "environment", 0, 0, environment)
+        .class(FnClass::Context)
+        .ex(&[
+            "environment().name --> \"AzureCloud\"",
+            "environment().suffixes.storage --> \"core.windows.net\"",
+            "environment().authentication.loginEndpoint --> \"https://login.microsoftonline.com/\"",
+        ]),
     FunctionDef::eager(C, "parameters", 1, 1, parameters),
     FunctionDef::eager(C, "variables", 1, 1, variables),
     FunctionDef::eager(C, "externalInputs", 1, 1, external_inputs).class(FnClass::Context),
@@ -52,5 +56,8 @@ fn external_inputs(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalEr
     if key.is_empty() {
         return Err(a.error(ErrorKind::InvalidArgument, "the key must not be empty"));
     }
-    Ok(ev.env().external_input(key).unwrap_or_else(|| runtime_unknown(a.call(), a.span(), None)))
+    Ok(ev
+        .env()
+        .external_input(key)
+        .unwrap_or_else(|| runtime_unknown(a.call(), a.span(), None)))
 }

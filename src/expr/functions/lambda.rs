@@ -52,7 +52,12 @@ struct Lambda<'e> {
     body: &'e Expr,
 }
 
-fn lambda_arg<'e>(ev: &mut Evaluator<'_>, c: &'e Call, i: usize, arities: &[usize]) -> Result<Lambda<'e>, EvalError> {
+fn lambda_arg<'e>(
+    ev: &mut Evaluator<'_>,
+    c: &'e Call,
+    i: usize,
+    arities: &[usize],
+) -> Result<Lambda<'e>, EvalError> {
     let arg = &c.args[i];
     let ExprKind::Call(l) = &arg.kind else {
         return Err(EvalError::new(
@@ -76,7 +81,11 @@ fn lambda_arg<'e>(ev: &mut Evaluator<'_>, c: &'e Call, i: usize, arities: &[usiz
                 "the lambda in argument {} of '{}' takes {n} parameter(s); expected {}",
                 i + 1,
                 c.name,
-                arities.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ")
+                arities
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
             arg.span,
         ));
@@ -88,13 +97,19 @@ fn lambda_arg<'e>(ev: &mut Evaluator<'_>, c: &'e Call, i: usize, arities: &[usiz
             other => {
                 return Err(EvalError::new(
                     ErrorKind::Lambda,
-                    format!("lambda parameter names must be strings, not {}", other.type_name()),
+                    format!(
+                        "lambda parameter names must be strings, not {}",
+                        other.type_name()
+                    ),
                     p.span,
                 ));
             }
         }
     }
-    Ok(Lambda { params, body: &l.args[n] })
+    Ok(Lambda {
+        params,
+        body: &l.args[n],
+    })
 }
 
 impl Lambda<'_> {
@@ -106,13 +121,22 @@ impl Lambda<'_> {
     }
 }
 
-fn array_arg(ev: &mut Evaluator<'_>, c: &Call, i: usize) -> Result<Result<Arc<crate::expr::value::Array>, Value>, EvalError> {
+fn array_arg(
+    ev: &mut Evaluator<'_>,
+    c: &Call,
+    i: usize,
+) -> Result<Result<Arc<crate::expr::value::Array>, Value>, EvalError> {
     match eval_arg(ev, c, i)? {
         Value::Array(a) => Ok(Ok(a)),
         u @ Value::Unknown(_) => Ok(Err(u)),
         other => Err(EvalError::new(
             ErrorKind::ArgumentType,
-            format!("argument {} of '{}' must be of type array, not {}", i + 1, c.name, other.type_name()),
+            format!(
+                "argument {} of '{}' must be of type array, not {}",
+                i + 1,
+                c.name,
+                other.type_name()
+            ),
             c.args[i].span,
         )),
     }
@@ -145,7 +169,11 @@ fn filter(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, EvalErr
 fn bool_error(c: &Call, v: Value, span: Span) -> EvalError {
     EvalError::new(
         ErrorKind::ArgumentType,
-        format!("the lambda of '{}' must return a bool, not {}", c.name, v.type_name()),
+        format!(
+            "the lambda of '{}' must return a bool, not {}",
+            c.name,
+            v.type_name()
+        ),
         span,
     )
 }
@@ -171,7 +199,10 @@ fn map_values(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, Eva
         other => {
             return Err(EvalError::new(
                 ErrorKind::ArgumentType,
-                format!("argument 1 of 'mapValues' must be of type object, not {}", other.type_name()),
+                format!(
+                    "argument 1 of 'mapValues' must be of type object, not {}",
+                    other.type_name()
+                ),
                 c.args[0].span,
             ));
         }
@@ -238,7 +269,11 @@ fn sort(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, EvalError
 fn keyed(ev: &mut Evaluator<'_>, c: &Call, span: Span, group: bool) -> Result<Value, EvalError> {
     let items = array_or_return!(ev, c, 0);
     let key_fn = lambda_arg(ev, c, 1, &[1])?;
-    let value_fn = if c.args.len() > 2 { Some(lambda_arg(ev, c, 2, &[1])?) } else { None };
+    let value_fn = if c.args.len() > 2 {
+        Some(lambda_arg(ev, c, 2, &[1])?)
+    } else {
+        None
+    };
     let mut out = Object::new();
     let mut groups: Vec<(Arc<str>, Vec<Value>)> = Vec::new();
     for item in items.iter() {
@@ -248,7 +283,11 @@ fn keyed(ev: &mut Evaluator<'_>, c: &Call, span: Span, group: bool) -> Result<Va
             other => {
                 return Err(EvalError::new(
                     ErrorKind::ArgumentType,
-                    format!("the key lambda of '{}' must return a string, not {}", c.name, other.type_name()),
+                    format!(
+                        "the key lambda of '{}' must return a string, not {}",
+                        c.name,
+                        other.type_name()
+                    ),
                     span,
                 ));
             }
@@ -287,7 +326,10 @@ fn group_by(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, EvalE
 fn lambda_outside(_: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, EvalError> {
     Err(EvalError::new(
         ErrorKind::Lambda,
-        format!("'{}' may only appear directly as an argument of filter, map, reduce, sort, toObject, groupBy or mapValues", c.name),
+        format!(
+            "'{}' may only appear directly as an argument of filter, map, reduce, sort, toObject, groupBy or mapValues",
+            c.name
+        ),
         span,
     ))
 }
@@ -298,6 +340,9 @@ fn lambda_variables(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalE
     }
     let name = a.get::<&str>(0)?;
     ev.lambda_var(name).cloned().ok_or_else(|| {
-        a.error(ErrorKind::Lambda, format!("no lambda variable named '{name}' is in scope"))
+        a.error(
+            ErrorKind::Lambda,
+            format!("no lambda variable named '{name}' is in scope"),
+        )
     })
 }

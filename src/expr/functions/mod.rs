@@ -181,7 +181,13 @@ pub struct FunctionDef {
 
 impl FunctionDef {
     /// An eager pure function.
-    pub const fn eager(category: Category, name: &'static str, min: usize, max: usize, f: EagerFn) -> Self {
+    pub const fn eager(
+        category: Category,
+        name: &'static str,
+        min: usize,
+        max: usize,
+        f: EagerFn,
+    ) -> Self {
         FunctionDef {
             name,
             category,
@@ -195,7 +201,13 @@ impl FunctionDef {
         }
     }
     /// A lazy pure function.
-    pub const fn lazy(category: Category, name: &'static str, min: usize, max: usize, f: LazyFn) -> Self {
+    pub const fn lazy(
+        category: Category,
+        name: &'static str,
+        min: usize,
+        max: usize,
+        f: LazyFn,
+    ) -> Self {
         FunctionDef {
             name,
             category,
@@ -218,7 +230,11 @@ impl FunctionDef {
             FnClass::Runtime | FnClass::NonDeterministic => Support::Unknown,
             _ => self.support,
         };
-        FunctionDef { class, support, ..self }
+        FunctionDef {
+            class,
+            support,
+            ..self
+        }
     }
     /// Set the support status.
     pub const fn support(self, support: Support) -> Self {
@@ -226,7 +242,10 @@ impl FunctionDef {
     }
     /// Let the body see unknown arguments.
     pub const fn unknown_aware(self) -> Self {
-        FunctionDef { handles_unknown: true, ..self }
+        FunctionDef {
+            handles_unknown: true,
+            ..self
+        }
     }
 }
 
@@ -257,7 +276,9 @@ impl FunctionSet {
     pub fn template() -> &'static FunctionSet {
         static SET: OnceLock<FunctionSet> = OnceLock::new();
         SET.get_or_init(|| {
-            TEMPLATE_TABLES.iter().fold(FunctionSet::new(), |s, t| s.with_table(t))
+            TEMPLATE_TABLES
+                .iter()
+                .fold(FunctionSet::new(), |s, t| s.with_table(t))
         })
     }
     /// Look a function up by its lowercase name.
@@ -265,11 +286,20 @@ impl FunctionSet {
         if let Some(d) = self.index.get(lowercase_name) {
             return Some(d);
         }
-        self.prefixes.iter().rev().find(|(p, _)| lowercase_name.starts_with(p.as_str())).map(|(_, d)| *d)
+        self.prefixes
+            .iter()
+            .rev()
+            .find(|(p, _)| lowercase_name.starts_with(p.as_str()))
+            .map(|(_, d)| *d)
     }
     /// Every function, sorted by category then name.
     pub fn functions(&self) -> Vec<&'static FunctionDef> {
-        let mut v: Vec<_> = self.index.values().copied().chain(self.prefixes.iter().map(|(_, d)| *d)).collect();
+        let mut v: Vec<_> = self
+            .index
+            .values()
+            .copied()
+            .chain(self.prefixes.iter().map(|(_, d)| *d))
+            .collect();
         v.sort_by_key(|d| (d.category, d.name.to_lowercase()));
         v.dedup_by_key(|d| d.name);
         v
@@ -467,7 +497,11 @@ impl<'c> Args<'c> {
     }
     /// Argument `i` if present (`None` when absent).
     pub fn opt<'a, T: FromArg<'a>>(&'a self, i: usize) -> Result<Option<T>, EvalError> {
-        if i < self.values.len() { self.get(i).map(Some) } else { Ok(None) }
+        if i < self.values.len() {
+            self.get(i).map(Some)
+        } else {
+            Ok(None)
+        }
     }
     /// An argument-type error for argument `i`.
     pub fn type_error(&self, i: usize, expected: &str) -> EvalError {
@@ -484,7 +518,11 @@ impl<'c> Args<'c> {
     }
     /// An invalid-value error for argument `i`.
     pub fn invalid(&self, i: usize, msg: impl std::fmt::Display) -> EvalError {
-        EvalError::new(ErrorKind::InvalidArgument, format!("{}(): {msg}", self.call.name), self.arg_span(i))
+        EvalError::new(
+            ErrorKind::InvalidArgument,
+            format!("{}(): {msg}", self.call.name),
+            self.arg_span(i),
+        )
     }
     /// An error of the given kind at the call.
     pub fn error(&self, kind: ErrorKind, msg: impl std::fmt::Display) -> EvalError {
@@ -497,7 +535,10 @@ pub fn ensure_size(bytes: usize, span: Span) -> Result<(), EvalError> {
     if bytes > super::MAX_VALUE_SIZE {
         return Err(EvalError::new(
             ErrorKind::ValueTooLarge,
-            format!("the result would be larger than {} bytes", super::MAX_VALUE_SIZE),
+            format!(
+                "the result would be larger than {} bytes",
+                super::MAX_VALUE_SIZE
+            ),
             span,
         ));
     }

@@ -42,7 +42,7 @@ pub const FUNCTIONS: &[FunctionDef] = &[
 ];
 
 fn create_object(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    if a.len() % 2 != 0 {
+    if !a.len().is_multiple_of(2) {
         return Err(a.error(
             crate::expr::ErrorKind::Arity,
             "createObject takes an even number of arguments (key, value pairs)",
@@ -82,7 +82,12 @@ fn items(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
 
 fn object_keys(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let o = a.get::<&Object>(0)?;
-    Ok(Value::array(sorted_entries(o).into_iter().map(|(k, _)| Value::String(k.clone())).collect()))
+    Ok(Value::array(
+        sorted_entries(o)
+            .into_iter()
+            .map(|(k, _)| Value::String(k.clone()))
+            .collect(),
+    ))
 }
 
 pub(crate) fn parse_json_arg(a: &Args<'_>, i: usize, text: &str) -> Result<Value, EvalError> {
@@ -107,7 +112,15 @@ fn shallow_merge(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError
             }
             Value::Unknown(_) => return Ok(v.clone()),
             Value::Null => {}
-            other => return Err(a.invalid(0, format!("every element must be an object, found {}", other.type_name()))),
+            other => {
+                return Err(a.invalid(
+                    0,
+                    format!(
+                        "every element must be an object, found {}",
+                        other.type_name()
+                    ),
+                ));
+            }
         }
     }
     Ok(Value::object(out))

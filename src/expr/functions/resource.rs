@@ -118,7 +118,10 @@ fn record(ev: &Evaluator<'_>, id: String) -> Value {
 }
 
 fn too_many_scopes(a: &Args<'_>, n: usize) -> EvalError {
-    a.error(ErrorKind::Arity, format!("too many scope arguments ({n}) before the resource type"))
+    a.error(
+        ErrorKind::Arity,
+        format!("too many scope arguments ({n}) before the resource type"),
+    )
 }
 
 fn resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -126,11 +129,18 @@ fn resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError>
     let ctx = ev.ctx();
     let id = match scope.as_slice() {
         [] => match ctx.scope {
-            DeploymentScope::ResourceGroup => format!("{}/providers/{tail}", ctx.resource_group_resource_id()),
-            DeploymentScope::Subscription => format!("{}/providers/{tail}", ctx.subscription_resource_id()),
+            DeploymentScope::ResourceGroup => {
+                format!("{}/providers/{tail}", ctx.resource_group_resource_id())
+            }
+            DeploymentScope::Subscription => {
+                format!("{}/providers/{tail}", ctx.subscription_resource_id())
+            }
             _ => format!("/providers/{tail}"),
         },
-        [rg] => format!("/subscriptions/{}/resourceGroups/{rg}/providers/{tail}", ctx.subscription_id),
+        [rg] => format!(
+            "/subscriptions/{}/resourceGroups/{rg}/providers/{tail}",
+            ctx.subscription_id
+        ),
         [sub, rg] => format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{tail}"),
         more => return Err(too_many_scopes(a, more.len())),
     };
@@ -150,7 +160,10 @@ fn subscription_resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Valu
 fn management_group_resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let (scope, tail) = split_id_args(a, 0)?;
     let id = match scope.as_slice() {
-        [] => format!("{}/providers/{tail}", ev.ctx().management_group_resource_id()),
+        [] => format!(
+            "{}/providers/{tail}",
+            ev.ctx().management_group_resource_id()
+        ),
         [mg] => format!("/providers/Microsoft.Management/managementGroups/{mg}/providers/{tail}"),
         more => return Err(too_many_scopes(a, more.len())),
     };
@@ -171,7 +184,10 @@ fn extension_resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, 
     if !scope.is_empty() {
         return Err(too_many_scopes(a, scope.len()));
     }
-    Ok(record(ev, format!("{}/providers/{tail}", base.trim_end_matches('/'))))
+    Ok(record(
+        ev,
+        format!("{}/providers/{tail}", base.trim_end_matches('/')),
+    ))
 }
 
 fn reference(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -181,12 +197,27 @@ fn reference(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         ev.env().record_resource_id(t, IdUsage::Reference);
     }
     let (api_version, full) = if a.name().eq_ignore_ascii_case("references") {
-        (None, a.value(1).as_str().is_some_and(|m| m.eq_ignore_ascii_case("full")))
+        (
+            None,
+            a.value(1)
+                .as_str()
+                .is_some_and(|m| m.eq_ignore_ascii_case("full")),
+        )
     } else {
-        (a.value(1).as_str(), a.value(2).as_str().is_some_and(|m| m.eq_ignore_ascii_case("full")))
+        (
+            a.value(1).as_str(),
+            a.value(2)
+                .as_str()
+                .is_some_and(|m| m.eq_ignore_ascii_case("full")),
+        )
     };
     if !target.is_unknown() {
-        let req = ReferenceRequest { function: a.name(), target, api_version, full };
+        let req = ReferenceRequest {
+            function: a.name(),
+            target,
+            api_version,
+            full,
+        };
         if let Some(v) = ev.env().reference(&req) {
             return Ok(v);
         }
@@ -201,7 +232,12 @@ fn list(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         ev.env().record_resource_id(t, IdUsage::List);
     }
     if !target.is_unknown() {
-        let req = ReferenceRequest { function: a.name(), target, api_version: a.value(1).as_str(), full: false };
+        let req = ReferenceRequest {
+            function: a.name(),
+            target,
+            api_version: a.value(1).as_str(),
+            full: false,
+        };
         if let Some(v) = ev.env().reference(&req) {
             return Ok(v);
         }
@@ -211,5 +247,8 @@ fn list(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
 
 fn resource_info(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let sym = a.get::<&str>(0)?;
-    Ok(ev.env().resource_info(sym).unwrap_or_else(|| runtime_unknown(a.call(), a.span(), None)))
+    Ok(ev
+        .env()
+        .resource_info(sym)
+        .unwrap_or_else(|| runtime_unknown(a.call(), a.span(), None)))
 }

@@ -26,7 +26,10 @@ pub const FUNCTIONS: &[FunctionDef] = &[
 ];
 
 fn unavailable(a: &Args<'_>, scope: DeploymentScope) -> EvalError {
-    a.error(ErrorKind::ScopeUnavailable, format!("not available in a deployment at {scope:?} scope"))
+    a.error(
+        ErrorKind::ScopeUnavailable,
+        format!("not available in a deployment at {scope:?} scope"),
+    )
 }
 
 fn resource_group(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -39,7 +42,10 @@ fn resource_group(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalErr
 
 fn subscription(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let ctx = ev.ctx();
-    if !matches!(ctx.scope, DeploymentScope::ResourceGroup | DeploymentScope::Subscription) {
+    if !matches!(
+        ctx.scope,
+        DeploymentScope::ResourceGroup | DeploymentScope::Subscription
+    ) {
         return Err(unavailable(a, ctx.scope));
     }
     Ok(ctx.subscription_value())
