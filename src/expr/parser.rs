@@ -44,11 +44,21 @@ impl Parser {
         &self.toks[self.pos.min(self.toks.len() - 1)]
     }
     fn bump(&mut self) -> Token {
-        let t = self.peek().clone();
         if self.pos < self.toks.len() - 1 {
+            // Take the token out (leaving a span-preserving placeholder) instead of cloning it.
+            let span = self.toks[self.pos].span;
+            let t = std::mem::replace(
+                &mut self.toks[self.pos],
+                Token {
+                    tok: Tok::Eof,
+                    span,
+                },
+            );
             self.pos += 1;
+            t
+        } else {
+            self.peek().clone()
         }
-        t
     }
     fn expect(&mut self, tok: Tok, what: &str) -> Result<Token, ParseError> {
         let t = self.bump();

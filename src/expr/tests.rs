@@ -12,12 +12,24 @@ fn registry_examples() {
     let mut failures = Vec::new();
     let mut count = 0;
     for def in FunctionSet::template().functions() {
+        if def.examples.is_empty() {
+            failures.push(format!("{}: no examples", def.name));
+        }
         for ex in def.examples {
             count += 1;
             let Some((expr, want)) = ex.split_once(" --> ") else {
                 failures.push(format!("{}: malformed example `{ex}`", def.name));
                 continue;
             };
+            if let Some(code) = want.strip_prefix("error ") {
+                match eval(expr) {
+                    Err(e) if e.code() == code => {}
+                    other => {
+                        failures.push(format!("{expr}\n    want error {code}\n    got {other:?}"))
+                    }
+                }
+                continue;
+            }
             let want: serde_json::Value = match serde_json::from_str(want) {
                 Ok(w) => w,
                 Err(e) => {
@@ -274,4 +286,72 @@ fn unknown_propagation() {
             .unwrap()
             .starts_with("reference(resourceId('Microsoft.Network/virtualNetworks', 'vnet'))")
     );
+}
+
+#[test]
+fn values_are_send_and_sync() {
+    fn assert<T: Send + Sync>() {}
+    assert::<Value>();
+    assert::<Provenance>();
+    assert::<Ast>();
+    assert::<FunctionSet>();
+    assert::<UserFunction>();
+}
+
+#[test]
+fn context_deserializes_with_defaults() {
+    let ctx: DeploymentContext = serde_json::from_str(
+        r#"{"subscriptionId": "s", "scope": "subscription", "cloud": "AzureChinaCloud"}"#,
+    )
+    .unwrap();
+    assert_eq!(ctx.subscription_id, "s");
+    assert_eq!(ctx.scope, DeploymentScope::Subscription);
+    assert_eq!(ctx.cloud, Cloud::AzureChinaCloud);
+    assert_eq!(ctx.resource_group, "DummyResourceGroup");
+    assert_eq!(
+        DeploymentScope::from_schema(
+            "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+        ),
+        Some(DeploymentScope::Subscription)
+    );
+}
+
+/// Deep chains of user-defined functions, each body nested close to the AST limit, must end in
+/// a depth error (or a value), never a stack overflow, on a 2 MiB thread in debug builds.
+#[test]
+fn deep_user_function_chains_do_not_overflow_the_stack() {
+    use std::sync::Arc;
+    struct Chain(Vec<Arc<UserFunction>>);
+    impl EvalEnv for Chain {
+        fn user_function(&self, _: &str, name: &str) -> Option<Arc<UserFunction>> {
+            let i: usize = name.strip_prefix('f')?.parse().ok()?;
+            self.0.get(i).cloned()
+        }
+    }
+    let depth = MAX_AST_DEPTH - 2;
+    let mut fns = Vec::new();
+    for i in 0..MAX_USER_CALL_DEPTH + 4 {
+        let body = format!(
+            "[{}ns.f{}(1){}]",
+            "concat(".repeat(depth),
+            i + 1,
+            ")".repeat(depth)
+        );
+        fns.push(Arc::new(UserFunction {
+            namespace: "ns".into(),
+            name: format!("f{i}"),
+            parameters: vec!["x".into()],
+            output: CompiledValue::compile(&serde_json::Value::String(body)).unwrap(),
+        }));
+    }
+    let env = Chain(fns);
+    let r = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || {
+            evaluate_str("[ns.f0(1)]", &env, &DeploymentContext::default()).map_err(|e| e.kind)
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(r, Err(ErrorKind::TooDeep));
 }

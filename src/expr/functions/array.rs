@@ -13,7 +13,7 @@ const C: Category = Category::Array;
 
 /// The array functions.
 pub const FUNCTIONS: &[FunctionDef] = &[
-    FunctionDef::eager(C, "array", 1, 1, array).unknown_aware().ex(&[
+    FunctionDef::eager(C, "array", 1, 1, array).ex(&[
         "array(1) --> [1]",
         "array('efgh') --> [\"efgh\"]",
         "array(createArray(1, 2)) --> [1,2]",

@@ -42,8 +42,14 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "toObject(createArray('a', 'b'), lambda('x', lambdaVariables('x'))) --> {\"a\":\"a\",\"b\":\"b\"}",
         "toObject(createArray(createObject('n', 'x', 'v', 1)), lambda('e', lambdaVariables('e').n), lambda('e', lambdaVariables('e').v)) --> {\"x\":1}",
     ]),
-    FunctionDef::lazy(C, "lambda", 1, super::VARIADIC, lambda_outside),
-    FunctionDef::eager(C, "lambdaVariables", 1, 1, lambda_variables).unknown_aware(),
+    FunctionDef::lazy(C, "lambda", 1, super::VARIADIC, lambda_outside).ex(&[
+        "map(createArray(1, 2), lambda('x', 'i', lambdaVariables('i'))) --> [0,1]",
+        "lambda('x', 1) --> error ARM-EXPR-018",
+    ]),
+    FunctionDef::eager(C, "lambdaVariables", 1, 1, lambda_variables).unknown_aware().ex(&[
+        "map(createArray(1), lambda('x', lambdaVariables('X'))) --> [1]",
+        "lambdaVariables('x') --> error ARM-EXPR-018",
+    ]),
 ];
 
 /// A lambda argument: parameter names and body.

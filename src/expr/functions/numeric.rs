@@ -29,7 +29,12 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "int(7) --> 7",
     ]),
     FunctionDef::eager(C, "float", 1, 1, float).ex(&["float('3.5') --> 3.5", "float(2) --> 2.0"]),
-    FunctionDef::eager(C, "copyIndex", 0, 2, copy_index).class(super::FnClass::Context),
+    FunctionDef::eager(C, "copyIndex", 0, 2, copy_index)
+        .class(super::FnClass::Context)
+        .ex(&[
+            "copyIndex() --> error ARM-EXPR-017",
+            "copyIndex('loop', 1) --> error ARM-EXPR-017",
+        ]),
 ];
 
 fn arith(a: &Args<'_>, op: fn(i64, i64) -> Option<i64>, sym: &str) -> Result<Value, EvalError> {

@@ -19,7 +19,9 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "list*", 1, 3, list).class(FnClass::Runtime).unknown_aware().ex(&[
         "listKeys('sa', '2023-01-01').keys --> {\"$unknown\":\"listKeys('sa') [resource sa] at 0..28\"}",
     ]),
-    FunctionDef::eager(C, "listOutputsWithSecureValues", 2, 2, list).class(FnClass::Runtime).unknown_aware(),
+    FunctionDef::eager(C, "listOutputsWithSecureValues", 2, 2, list).class(FnClass::Runtime).unknown_aware().ex(&[
+        "listOutputsWithSecureValues('mod', '2025-04-01') --> {\"$unknown\":\"listOutputsWithSecureValues('mod') [resource mod] at 0..48\"}",
+    ]),
     FunctionDef::eager(C, "managementGroupResourceId", 2, VARIADIC, management_group_resource_id)
         .class(FnClass::Context)
         .ex(&[
@@ -29,11 +31,15 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "pickZones", 3, 5, runtime).class(FnClass::Runtime).ex(&[
         "pickZones('Microsoft.Compute', 'virtualMachines', 'westus2') --> {\"$unknown\":\"pickZones('Microsoft.Compute') at 0..60\"}",
     ]),
-    FunctionDef::eager(C, "providers", 1, 2, runtime).class(FnClass::Runtime),
+    FunctionDef::eager(C, "providers", 1, 2, runtime).class(FnClass::Runtime).ex(&[
+        "providers('Microsoft.Web') --> {\"$unknown\":\"providers('Microsoft.Web') at 0..26\"}",
+    ]),
     FunctionDef::eager(C, "reference", 1, 3, reference).class(FnClass::Runtime).unknown_aware().ex(&[
         "reference('vnet').subnets --> {\"$unknown\":\"reference('vnet') [resource vnet] at 0..17\"}",
     ]),
-    FunctionDef::eager(C, "references", 1, 2, reference).class(FnClass::Runtime).unknown_aware(),
+    FunctionDef::eager(C, "references", 1, 2, reference).class(FnClass::Runtime).unknown_aware().ex(&[
+        "references('loop', 'full') --> {\"$unknown\":\"references('loop') [resource loop] at 0..26\"}",
+    ]),
     FunctionDef::eager(C, "resourceId", 2, VARIADIC, resource_id).class(FnClass::Context).ex(&[
         "resourceId('Microsoft.Network/virtualNetworks', 'vnet') --> \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup/providers/Microsoft.Network/virtualNetworks/vnet\"",
         "resourceId('otherRg', 'Microsoft.Network/virtualNetworks/subnets', 'vnet', 'sn') --> \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/otherRg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn\"",
@@ -41,8 +47,12 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "resourceId('Microsoft.Network/virtualNetworks/', 'vnet') --> \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup/providers/Microsoft.Network/virtualNetworks/vnet\"",
         "resourceId('sub', 'rg', 'Microsoft.KeyVault', 'vaults', 'kv') --> \"/subscriptions/sub/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv\"",
     ]),
-    FunctionDef::eager(C, "resourceInfo", 1, 1, resource_info).class(FnClass::Runtime),
-    FunctionDef::eager(C, "roleDefinitions", 1, 1, runtime).class(FnClass::Runtime),
+    FunctionDef::eager(C, "resourceInfo", 1, 1, resource_info).class(FnClass::Runtime).ex(&[
+        "resourceInfo('sym').id --> {\"$unknown\":\"resourceInfo('sym') at 0..19\"}",
+    ]),
+    FunctionDef::eager(C, "roleDefinitions", 1, 1, runtime).class(FnClass::Runtime).ex(&[
+        "roleDefinitions('Reader').id --> {\"$unknown\":\"roleDefinitions('Reader') at 0..25\"}",
+    ]),
     FunctionDef::eager(C, "subscriptionResourceId", 2, VARIADIC, subscription_resource_id)
         .class(FnClass::Context)
         .ex(&[
@@ -52,10 +62,18 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "tenantResourceId", 2, VARIADIC, tenant_resource_id).ex(&[
         "tenantResourceId('My.Rp/parent/child', 'myParent', 'myChild') --> \"/providers/My.Rp/parent/myParent/child/myChild\"",
     ]),
-    FunctionDef::eager(C, "toLogicalZone", 3, 3, runtime).class(FnClass::Runtime),
-    FunctionDef::eager(C, "toLogicalZones", 3, 3, runtime).class(FnClass::Runtime),
-    FunctionDef::eager(C, "toPhysicalZone", 3, 3, runtime).class(FnClass::Runtime),
-    FunctionDef::eager(C, "toPhysicalZones", 3, 3, runtime).class(FnClass::Runtime),
+    FunctionDef::eager(C, "toLogicalZone", 3, 3, runtime).class(FnClass::Runtime).ex(&[
+        "toLogicalZone('s', 'westus2', '1') --> {\"$unknown\":\"toLogicalZone('s') at 0..34\"}",
+    ]),
+    FunctionDef::eager(C, "toLogicalZones", 3, 3, runtime).class(FnClass::Runtime).ex(&[
+        "toLogicalZones('s', 'westus2', createArray('1')) --> {\"$unknown\":\"toLogicalZones('s') at 0..48\"}",
+    ]),
+    FunctionDef::eager(C, "toPhysicalZone", 3, 3, runtime).class(FnClass::Runtime).ex(&[
+        "toPhysicalZone('s', 'westus2', '1') --> {\"$unknown\":\"toPhysicalZone('s') at 0..35\"}",
+    ]),
+    FunctionDef::eager(C, "toPhysicalZones", 3, 3, runtime).class(FnClass::Runtime).ex(&[
+        "toPhysicalZones('s', 'westus2', createArray('1')) --> {\"$unknown\":\"toPhysicalZones('s') at 0..49\"}",
+    ]),
 ];
 
 fn runtime(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {

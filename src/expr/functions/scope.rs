@@ -19,7 +19,9 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "subscription().id --> \"/subscriptions/00000000-0000-0000-0000-000000000000\"",
         "subscription().subscriptionId --> \"00000000-0000-0000-0000-000000000000\"",
     ]),
-    FunctionDef::eager(C, "managementGroup", 0, 0, management_group).class(FnClass::Context),
+    FunctionDef::eager(C, "managementGroup", 0, 0, management_group).class(FnClass::Context).ex(&[
+        "managementGroup() --> error ARM-EXPR-020",
+    ]),
     FunctionDef::eager(C, "tenant", 0, 0, tenant).class(FnClass::Context).ex(&[
         "tenant().tenantId --> \"00000000-0000-0000-0000-000000000000\"",
     ]),

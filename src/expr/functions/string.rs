@@ -131,7 +131,7 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "uriComponentToString", 1, 1, uri_component_to_string).ex(&[
         "uriComponentToString('http%3A%2F%2Fa.org%2Fx%20y') --> \"http://a.org/x y\"",
     ]),
-    FunctionDef::eager(Category::Other, "fail", 1, 1, fail),
+    FunctionDef::eager(Category::Other, "fail", 1, 1, fail).ex(&["fail('stop') --> error ARM-EXPR-014"]),
 ];
 
 fn runtime(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
