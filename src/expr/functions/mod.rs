@@ -8,7 +8,31 @@
 //! functions) receive the unevaluated call instead.
 //!
 //! Another function set (the policy set's `field()`, `current()`) chains on with
-//! [`FunctionSet::with_table`]; later tables override earlier names.
+//! [`FunctionSet::with_table`]; later tables override earlier names:
+//!
+//! ```
+//! use armgraph::expr::functions::{Category, FunctionDef, FunctionSet};
+//! use armgraph::expr::{DeploymentContext, EnvError, ErrorKind, EvalEnv, Value, evaluate_str_with};
+//!
+//! static POLICY: &[FunctionDef] = &[FunctionDef::eager(Category::Other, "field", 1, 1, |ev, args| {
+//!     let name = args.get::<&str>(0)?;
+//!     match ev.env().host_call("field", args.values()) {
+//!         Some(r) => r.map_err(|e| e.at(args.span())),
+//!         None => Err(args.error(ErrorKind::UnknownFunction, format!("field('{name}') needs a policy host"))),
+//!     }
+//! })];
+//!
+//! struct Host;
+//! impl EvalEnv for Host {
+//!     fn host_call(&self, name: &str, args: &[Value]) -> Option<Result<Value, EnvError>> {
+//!         (name == "field").then(|| Ok(Value::string(format!("value of {}", args[0]))))
+//!     }
+//! }
+//!
+//! let set = FunctionSet::template().clone().with_table(POLICY);
+//! let v = evaluate_str_with("[toUpper(field('type'))]", &Host, &DeploymentContext::default(), &set).unwrap();
+//! assert_eq!(v, Value::string("VALUE OF \"TYPE\""));
+//! ```
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
