@@ -247,14 +247,17 @@ impl Object {
     /// Lookups prefer the exact spelling, then the first case-insensitive match.
     pub fn insert_exact(&mut self, key: impl Into<Arc<str>>, value: Value) {
         let key: Arc<str> = key.into();
-        if let Some(i) = self.entries.iter().position(|(k, _)| *k == key) {
-            self.depth = self.depth.max(value_depth(&value) + 1);
-            self.size = self.size.saturating_add(scalar_size(&value));
-            self.entries[i].1 = value;
-            return;
-        }
-        if self.contains_key(&key) {
-            self.ci_duplicates = true;
+        // `position` prefers an exact match when keys differing in case already exist; without
+        // such keys, a case-insensitive hit with another spelling means no exact match exists.
+        match self.position(&key) {
+            Some(i) if self.entries[i].0 == key => {
+                self.depth = self.depth.max(value_depth(&value) + 1);
+                self.size = self.size.saturating_add(scalar_size(&value));
+                self.entries[i].1 = value;
+                return;
+            }
+            Some(_) => self.ci_duplicates = true,
+            None => {}
         }
         self.depth = self.depth.max(value_depth(&value) + 1);
         self.size = self

@@ -1,11 +1,14 @@
 //! Array and collection functions (reference §4.1).
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use super::{
     Args, Category, Collection, FunctionDef, StrOrArray, VARIADIC, ensure_size, render_text,
     utf16_len,
 };
 use crate::expr::MAX_RANGE_COUNT;
-use crate::expr::error::{ErrorKind, EvalError};
+use crate::expr::error::{ErrorKind, EvalError, Span};
 use crate::expr::eval::Evaluator;
 use crate::expr::value::{Object, Value, deep_equals};
 
@@ -190,6 +193,78 @@ pub(crate) fn array_contains(items: &[Value], needle: &Value) -> Option<bool> {
     if unknown { None } else { Some(false) }
 }
 
+/// A hashable key for scalar values, consistent with [`deep_equals`] (integral floats equal ints).
+#[derive(PartialEq, Eq, Hash)]
+enum ScalarKey {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(Arc<str>),
+}
+
+fn scalar_key(v: &Value) -> Option<ScalarKey> {
+    Some(match v {
+        Value::Null => ScalarKey::Null,
+        Value::Bool(b) => ScalarKey::Bool(*b),
+        Value::Int(i) => ScalarKey::Int(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => ScalarKey::Int(*f as i64),
+        Value::Float(f) => ScalarKey::Float(f.to_bits()),
+        Value::String(s) => ScalarKey::Str(s.clone()),
+        _ => return None,
+    })
+}
+
+/// A set of values under deep equality: scalars hash, arrays and objects compare linearly.
+#[derive(Default)]
+pub(crate) struct Dedup {
+    scalars: HashSet<ScalarKey>,
+    complex: Vec<Value>,
+}
+
+impl Dedup {
+    /// `Some(true)` when `v` was not yet present (and is now), `Some(false)` when it was, `None`
+    /// when unknown members make it undecidable.
+    pub(crate) fn insert(
+        &mut self,
+        v: &Value,
+        ev: &mut Evaluator<'_>,
+        span: Span,
+    ) -> Result<Option<bool>, EvalError> {
+        if let Some(k) = scalar_key(v) {
+            return Ok(Some(self.scalars.insert(k)));
+        }
+        if v.is_unknown() {
+            return Ok(None);
+        }
+        ev.charge(self.complex.len() as u64 + 1, span)?;
+        Ok(match array_contains(&self.complex, v) {
+            Some(true) => Some(false),
+            Some(false) => {
+                self.complex.push(v.clone());
+                Some(true)
+            }
+            None => None,
+        })
+    }
+    /// Whether `v` is present (`None` when undecidable).
+    pub(crate) fn contains(
+        &self,
+        v: &Value,
+        ev: &mut Evaluator<'_>,
+        span: Span,
+    ) -> Result<Option<bool>, EvalError> {
+        if let Some(k) = scalar_key(v) {
+            return Ok(Some(self.scalars.contains(&k)));
+        }
+        if v.is_unknown() {
+            return Ok(None);
+        }
+        ev.charge(self.complex.len() as u64 + 1, span)?;
+        Ok(array_contains(&self.complex, v))
+    }
+}
+
 fn unknown_in(items: &[Value], needle: &Value) -> Value {
     items
         .iter()
@@ -225,15 +300,12 @@ fn create_array(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError>
 
 fn distinct(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let items = a.get::<&[Value]>(0)?;
-    ev.charge(
-        (items.len() as u64).saturating_mul(items.len() as u64) / 2,
-        a.span(),
-    )?;
+    let mut seen = Dedup::default();
     let mut out: Vec<Value> = Vec::new();
     for v in items {
-        match array_contains(&out, v) {
-            Some(true) => {}
-            Some(false) => out.push(v.clone()),
+        match seen.insert(v, ev, a.span())? {
+            Some(true) => out.push(v.clone()),
+            Some(false) => {}
             None => return Ok(unknown_in(items, v)),
         }
     }
@@ -381,21 +453,22 @@ fn last_index_of(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalErro
 fn intersection(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     match a.value(0) {
         Value::Array(first) => {
-            let mut out: Vec<Value> = Vec::new();
+            let mut others = Vec::with_capacity(a.len() - 1);
             for i in 1..a.len() {
-                a.get::<&[Value]>(i)?;
+                let mut set = Dedup::default();
+                for v in a.get::<&[Value]>(i)? {
+                    if set.insert(v, ev, a.span())?.is_none() {
+                        return Ok(unknown_in(first, v));
+                    }
+                }
+                others.push(set);
             }
+            let mut out: Vec<Value> = Vec::new();
+            let mut seen = Dedup::default();
             for v in first.iter() {
-                ev.charge(
-                    a.values()
-                        .iter()
-                        .map(|x| x.as_array().map_or(0, <[Value]>::len) as u64)
-                        .sum(),
-                    a.span(),
-                )?;
                 let mut in_all = true;
-                for other in &a.values()[1..] {
-                    match array_contains(other.as_array().unwrap_or(&[]), v) {
+                for set in &others {
+                    match set.contains(v, ev, a.span())? {
                         Some(true) => {}
                         Some(false) => {
                             in_all = false;
@@ -404,7 +477,8 @@ fn intersection(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError
                         None => return Ok(unknown_in(first, v)),
                     }
                 }
-                if in_all && array_contains(&out, v) == Some(false) {
+                // Duplicates of the first array appear once (unverified).
+                if in_all && seen.insert(v, ev, a.span())? == Some(true) {
                     out.push(v.clone());
                 }
             }
@@ -580,19 +654,16 @@ fn union(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
             if a.values().iter().any(|v| matches!(v, Value::Array(_))) =>
         {
             let mut out: Vec<Value> = Vec::new();
+            let mut seen = Dedup::default();
             for (i, v) in a.values().iter().enumerate() {
                 let items = match v {
                     Value::Null => continue,
                     _ => a.get::<&[Value]>(i)?,
                 };
-                ev.charge(
-                    (items.len() as u64).saturating_mul(out.len() as u64 + 1),
-                    a.span(),
-                )?;
                 for item in items {
-                    match array_contains(&out, item) {
-                        Some(true) => {}
-                        Some(false) => out.push(item.clone()),
+                    match seen.insert(item, ev, a.span())? {
+                        Some(true) => out.push(item.clone()),
+                        Some(false) => {}
                         None => return Ok(unknown_in(&out, item)),
                     }
                 }

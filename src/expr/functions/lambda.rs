@@ -282,6 +282,8 @@ fn keyed(ev: &mut Evaluator<'_>, c: &Call, span: Span, group: bool) -> Result<Va
     };
     let mut out = Object::new();
     let mut groups: Vec<(Arc<str>, Vec<Value>)> = Vec::new();
+    let mut group_index: std::collections::HashMap<Arc<str>, usize> =
+        std::collections::HashMap::new();
     for item in items.iter() {
         let key = match key_fn.call(ev, std::slice::from_ref(item), span)? {
             Value::String(s) => s,
@@ -303,9 +305,12 @@ fn keyed(ev: &mut Evaluator<'_>, c: &Call, span: Span, group: bool) -> Result<Va
             None => item.clone(),
         };
         if group {
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, g)) => g.push(value),
-                None => groups.push((key, vec![value])),
+            match group_index.get(&key) {
+                Some(&i) => groups[i].1.push(value),
+                None => {
+                    group_index.insert(key.clone(), groups.len());
+                    groups.push((key, vec![value]));
+                }
             }
         } else {
             // Keys are distinct as in createObject; an exact duplicate keeps its first position
