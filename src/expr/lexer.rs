@@ -1,14 +1,16 @@
 //! Tokenizer for the text between the outer brackets of an expression.
 
+use std::borrow::Cow;
+
 use super::error::{ErrorKind, ParseError, Span};
 
 /// A token kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Tok {
+pub enum Tok<'a> {
     /// An identifier: letters, digits, `_`, `$` (not starting with a digit).
-    Ident(String),
+    Ident(&'a str),
     /// A single-quoted string, with `''` already collapsed to `'`.
-    Str(String),
+    Str(Cow<'a, str>),
     /// An integer literal, optionally negative.
     Int(i64),
     /// `(`
@@ -27,7 +29,7 @@ pub enum Tok {
     Eof,
 }
 
-impl Tok {
+impl Tok<'_> {
     /// How the token reads in an error message.
     pub fn describe(&self) -> String {
         match self {
@@ -47,9 +49,9 @@ impl Tok {
 
 /// A token with its span.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub struct Token<'a> {
     /// The kind.
-    pub tok: Tok,
+    pub tok: Tok<'a>,
     /// Byte range in the expression string.
     pub span: Span,
 }
@@ -63,7 +65,7 @@ fn is_ident_continue(c: char) -> bool {
 }
 
 /// Tokenize `src`; `base` is added to every span (the offset of `src` in the full string).
-pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
+pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token<'_>>, ParseError> {
     let mut out = Vec::new();
     let bytes = src.as_bytes();
     let mut i = 0usize;
@@ -92,7 +94,7 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
             b'\'' => {
                 let start = i;
                 i += 1;
-                let mut s = String::new();
+                let mut s: Option<String> = None;
                 let mut seg = i;
                 loop {
                     match bytes.get(i) {
@@ -104,9 +106,9 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                             ));
                         }
                         Some(b'\'') => {
-                            s.push_str(&src[seg..i]);
                             if bytes.get(i + 1) == Some(&b'\'') {
-                                s.push('\'');
+                                let buf = s.get_or_insert_with(String::new);
+                                buf.push_str(&src[seg..=i]);
                                 i += 2;
                                 seg = i;
                             } else {
@@ -117,8 +119,16 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                         Some(_) => i += 1,
                     }
                 }
+                // `i` is one past the closing quote.
+                let text = match s {
+                    None => Cow::Borrowed(&src[seg..i - 1]),
+                    Some(mut buf) => {
+                        buf.push_str(&src[seg..i - 1]);
+                        Cow::Owned(buf)
+                    }
+                };
                 out.push(Token {
-                    tok: Tok::Str(s),
+                    tok: Tok::Str(text),
                     span: sp(start, i),
                 });
             }
@@ -179,7 +189,7 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                     }
                 }
                 out.push(Token {
-                    tok: Tok::Ident(src[start..i].to_string()),
+                    tok: Tok::Ident(&src[start..i]),
                     span: sp(start, i),
                 });
             }

@@ -7,8 +7,8 @@ use super::ast::{Ast, Call, Expr, ExprKind};
 use super::error::{ErrorKind, ParseError, Span};
 use super::lexer::{Tok, Token, tokenize};
 
-struct Parser {
-    toks: Vec<Token>,
+struct Parser<'a> {
+    toks: Vec<Token<'a>>,
     pos: usize,
 }
 
@@ -38,12 +38,12 @@ pub fn parse_body(src: &str, base: u32) -> Result<Ast, ParseError> {
     Ok(Ast { expr })
 }
 
-impl Parser {
-    fn peek(&self) -> &Token {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> &Token<'a> {
         // The token list always ends with Eof and `pos` never passes it.
         &self.toks[self.pos.min(self.toks.len() - 1)]
     }
-    fn bump(&mut self) -> Token {
+    fn bump(&mut self) -> Token<'a> {
         if self.pos < self.toks.len() - 1 {
             // Take the token out (leaving a span-preserving placeholder) instead of cloning it.
             let span = self.toks[self.pos].span;
@@ -60,7 +60,7 @@ impl Parser {
             self.peek().clone()
         }
     }
-    fn expect(&mut self, tok: Tok, what: &str) -> Result<Token, ParseError> {
+    fn expect(&mut self, tok: Tok<'a>, what: &str) -> Result<Token<'a>, ParseError> {
         let t = self.bump();
         if t.tok == tok {
             Ok(t)
