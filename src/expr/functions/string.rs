@@ -167,6 +167,9 @@ fn base64_to_json(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalErro
 }
 
 fn data_uri(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
+    if let Some(p) = a.value(0).first_unknown() {
+        return Ok(Value::Unknown(p.clone()));
+    }
     let s = render_text(a.value(0), '"');
     Ok(Value::string(format!(
         "data:text/plain;charset=utf-8;base64,{}",
@@ -215,6 +218,10 @@ const MAX_ALIGNMENT: usize = 1_000_000;
 fn format(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let fmt = a.get::<&str>(0)?;
     let args = &a.values()[1..];
+    // An unknown nested in an array/object argument makes the text unknown.
+    if let Some(p) = args.iter().find_map(Value::first_unknown) {
+        return Ok(Value::Unknown(p.clone()));
+    }
     let bad = |msg: &str| a.invalid(0, format!("invalid format string: {msg}"));
     let mut out = String::with_capacity(fmt.len() + 16);
     let mut chars = fmt.char_indices().peekable();
@@ -466,6 +473,9 @@ fn string(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     Ok(match a.value(0) {
         u @ Value::Unknown(_) => u.clone(),
         s @ Value::String(_) => s.clone(),
+        v if v.contains_unknown() => v
+            .first_unknown()
+            .map_or(Value::Null, |p| Value::Unknown(p.clone())),
         // `string(null())`: rendered as the empty string (unverified).
         v @ (Value::Array(_) | Value::Object(_)) => Value::string(v.to_json_string()),
         v => Value::string(render_text(v, '"')),
