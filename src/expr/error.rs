@@ -113,7 +113,7 @@ error_kinds! {
     IntegerOverflow = ("ARM-EXPR-009", "integer-overflow", Error, "Integer arithmetic in a template expression overflows 64 bits."),
     /// `div` or `mod` by zero.
     DivisionByZero = ("ARM-EXPR-010", "division-by-zero", Error, "A template expression divides by zero."),
-    /// A produced value is larger than the bounds in [`crate::expr::limits`].
+    /// A produced value exceeds [`crate::expr::MAX_VALUE_SIZE`] or [`crate::expr::MAX_VALUE_DEPTH`].
     ValueTooLarge = ("ARM-EXPR-011", "value-too-large", Error, "A template expression produces a value larger than the analyzer's bounds."),
     /// An index is outside an array or string.
     IndexOutOfRange = ("ARM-EXPR-012", "index-out-of-range", Error, "A template expression indexes outside an array or string."),
