@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use armgraph::expr::{
-    DeploymentContext, EnvError, EvalEnv, Evaluator, FunctionSet, Provenance, UserFunction, Value, parse,
+    DeploymentContext, EnvError, EvalEnv, Evaluator, FunctionSet, Provenance, UserFunction, Value,
+    parse,
 };
 
 /// Parameters and variables are unknown; copy loops are at index 0.
@@ -18,7 +19,9 @@ impl EvalEnv for Permissive {
         Ok(Value::unknown(Provenance::missing_parameter(name)))
     }
     fn variable(&self, name: &str) -> Result<Value, EnvError> {
-        Ok(Value::unknown(Provenance::reason(format!("variable '{name}'"))))
+        Ok(Value::unknown(Provenance::reason(format!(
+            "variable '{name}'"
+        ))))
     }
     fn copy_index(&self, _: Option<&str>) -> Result<i64, EnvError> {
         Ok(0)
@@ -35,7 +38,11 @@ fn corpus_expressions_parse_and_functions_exist() {
         return;
     };
     let templates = expr_support::corpus_templates(&dir);
-    assert!(!templates.is_empty(), "no templates under {}", dir.display());
+    assert!(
+        !templates.is_empty(),
+        "no templates under {}",
+        dir.display()
+    );
     let set = FunctionSet::template();
     let (mut total, mut parsed) = (0usize, 0usize);
     let mut used: BTreeMap<String, usize> = BTreeMap::new();
@@ -81,10 +88,21 @@ fn corpus_expressions_parse_and_functions_exist() {
     let implemented = used.len();
     let used_total = used.len() + missing.len();
     println!("corpus: {} templates", templates.len());
-    println!("expressions parsed: {parsed} / {total} ({:.2} %)", 100.0 * parsed as f64 / total.max(1) as f64);
+    println!(
+        "expressions parsed: {parsed} / {total} ({:.2} %)",
+        100.0 * parsed as f64 / total.max(1) as f64
+    );
     println!("functions used / implemented: {used_total} / {implemented} (missing: {missing:?})");
     println!("evaluation outcomes (permissive env): {eval_outcomes:?}");
-    assert!(failures.is_empty(), "{} expressions failed to parse:\n{}", failures.len(), failures.join("\n"));
-    assert!(missing.is_empty(), "functions used but not implemented: {missing:?}");
+    assert!(
+        failures.is_empty(),
+        "{} expressions failed to parse:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        missing.is_empty(),
+        "functions used but not implemented: {missing:?}"
+    );
     assert!(total > 1000, "suspiciously few expressions: {total}");
 }

@@ -120,15 +120,33 @@ impl Expr {
                 a.namespace == b.namespace
                     && a.name == b.name
                     && a.args.len() == b.args.len()
-                    && a.args.iter().zip(&b.args).all(|(x, y)| x.eq_ignore_spans(y))
+                    && a.args
+                        .iter()
+                        .zip(&b.args)
+                        .all(|(x, y)| x.eq_ignore_spans(y))
             }
             (
-                ExprKind::Property { target: t1, name: n1, .. },
-                ExprKind::Property { target: t2, name: n2, .. },
+                ExprKind::Property {
+                    target: t1,
+                    name: n1,
+                    ..
+                },
+                ExprKind::Property {
+                    target: t2,
+                    name: n2,
+                    ..
+                },
             ) => n1 == n2 && t1.eq_ignore_spans(t2),
-            (ExprKind::Index { target: t1, index: i1 }, ExprKind::Index { target: t2, index: i2 }) => {
-                t1.eq_ignore_spans(t2) && i1.eq_ignore_spans(i2)
-            }
+            (
+                ExprKind::Index {
+                    target: t1,
+                    index: i1,
+                },
+                ExprKind::Index {
+                    target: t2,
+                    index: i2,
+                },
+            ) => t1.eq_ignore_spans(t2) && i1.eq_ignore_spans(i2),
             _ => false,
         }
     }

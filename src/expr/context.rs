@@ -31,7 +31,11 @@ impl DeploymentScope {
     /// The scope selected by a template's `$schema` URL (last path segment, case-insensitive);
     /// `None` for an unrecognised schema.
     pub fn from_schema(schema: &str) -> Option<DeploymentScope> {
-        let last = schema.trim_end_matches('#').rsplit('/').next()?.to_ascii_lowercase();
+        let last = schema
+            .trim_end_matches('#')
+            .rsplit('/')
+            .next()?
+            .to_ascii_lowercase();
         match last.as_str() {
             "deploymenttemplate.json" => Some(DeploymentScope::ResourceGroup),
             "subscriptiondeploymenttemplate.json" => Some(DeploymentScope::Subscription),
@@ -113,6 +117,90 @@ impl Default for DeploymentContext {
     }
 }
 
+/// The endpoints `environment()` reports for one cloud.
+struct CloudEndpoints {
+    name: &'static str,
+    gallery: &'static str,
+    graph: &'static str,
+    portal: &'static str,
+    datalake: Option<&'static str>,
+    batch: &'static str,
+    media: &'static str,
+    sql_management: &'static str,
+    resource_manager: &'static str,
+    login: &'static str,
+    management_audience: &'static str,
+    suffixes: &'static [(&'static str, &'static str)],
+}
+
+const AZURE_CLOUD: CloudEndpoints = CloudEndpoints {
+    name: "AzureCloud",
+    gallery: "https://gallery.azure.com/",
+    graph: "https://graph.windows.net/",
+    portal: "https://portal.azure.com",
+    datalake: Some("https://datalake.azure.net/"),
+    batch: "https://batch.core.windows.net/",
+    media: "https://rest.media.azure.net",
+    sql_management: "https://management.core.windows.net:8443/",
+    resource_manager: "https://management.azure.com/",
+    login: "https://login.microsoftonline.com/",
+    management_audience: "https://management.core.windows.net/",
+    suffixes: &[
+        ("acrLoginServer", ".azurecr.io"),
+        (
+            "azureDatalakeAnalyticsCatalogAndJob",
+            "azuredatalakeanalytics.net",
+        ),
+        ("azureDatalakeStoreFileSystem", "azuredatalakestore.net"),
+        ("azureFrontDoorEndpointSuffix", "azurefd.net"),
+        ("keyvaultDns", ".vault.azure.net"),
+        ("sqlServerHostname", ".database.windows.net"),
+        ("storage", "core.windows.net"),
+    ],
+};
+
+const AZURE_CHINA_CLOUD: CloudEndpoints = CloudEndpoints {
+    name: "AzureChinaCloud",
+    gallery: "https://gallery.chinacloudapi.cn/",
+    graph: "https://graph.chinacloudapi.cn/",
+    portal: "https://portal.azure.cn",
+    datalake: None,
+    batch: "https://batch.chinacloudapi.cn/",
+    media: "https://rest.media.chinacloudapi.cn",
+    sql_management: "https://management.core.chinacloudapi.cn:8443/",
+    resource_manager: "https://management.chinacloudapi.cn/",
+    login: "https://login.chinacloudapi.cn/",
+    management_audience: "https://management.core.chinacloudapi.cn/",
+    suffixes: &[
+        ("acrLoginServer", ".azurecr.cn"),
+        ("azureFrontDoorEndpointSuffix", ""),
+        ("keyvaultDns", ".vault.azure.cn"),
+        ("sqlServerHostname", ".database.chinacloudapi.cn"),
+        ("storage", "core.chinacloudapi.cn"),
+    ],
+};
+
+const AZURE_US_GOVERNMENT: CloudEndpoints = CloudEndpoints {
+    name: "AzureUSGovernment",
+    gallery: "https://gallery.usgovcloudapi.net/",
+    graph: "https://graph.windows.net/",
+    portal: "https://portal.azure.us",
+    datalake: None,
+    batch: "https://batch.core.usgovcloudapi.net/",
+    media: "https://rest.media.usgovcloudapi.net",
+    sql_management: "https://management.core.usgovcloudapi.net:8443/",
+    resource_manager: "https://management.usgovcloudapi.net/",
+    login: "https://login.microsoftonline.us/",
+    management_audience: "https://management.core.usgovcloudapi.net/",
+    suffixes: &[
+        ("acrLoginServer", ".azurecr.us"),
+        ("azureFrontDoorEndpointSuffix", "azurefd.us"),
+        ("keyvaultDns", ".vault.usgovcloudapi.net"),
+        ("sqlServerHostname", ".database.usgovcloudapi.net"),
+        ("storage", "core.usgovcloudapi.net"),
+    ],
+};
+
 fn s(v: &str) -> Value {
     Value::string(v)
 }
@@ -132,11 +220,17 @@ impl DeploymentContext {
     }
     /// `/subscriptions/{id}/resourceGroups/{rg}`.
     pub fn resource_group_resource_id(&self) -> String {
-        format!("/subscriptions/{}/resourceGroups/{}", self.subscription_id, self.resource_group)
+        format!(
+            "/subscriptions/{}/resourceGroups/{}",
+            self.subscription_id, self.resource_group
+        )
     }
     /// `/providers/Microsoft.Management/managementGroups/{mg}`.
     pub fn management_group_resource_id(&self) -> String {
-        format!("/providers/Microsoft.Management/managementGroups/{}", self.management_group)
+        format!(
+            "/providers/Microsoft.Management/managementGroups/{}",
+            self.management_group
+        )
     }
 
     /// The value of `subscription()`.
@@ -175,7 +269,10 @@ impl DeploymentContext {
         obj(&[
             ("id", s(&self.management_group_resource_id())),
             ("name", s(&self.management_group)),
-            ("type", s("/providers/Microsoft.Management/managementGroups")),
+            (
+                "type",
+                s("/providers/Microsoft.Management/managementGroups"),
+            ),
             (
                 "properties",
                 obj(&[
@@ -186,7 +283,13 @@ impl DeploymentContext {
                         obj(&[(
                             "parent",
                             obj(&[
-                                ("id", s(&format!("/providers/Microsoft.Management/managementGroups/{}", self.tenant_id))),
+                                (
+                                    "id",
+                                    s(&format!(
+                                        "/providers/Microsoft.Management/managementGroups/{}",
+                                        self.tenant_id
+                                    )),
+                                ),
                                 ("name", s(&self.tenant_id)),
                                 ("displayName", s("Tenant Root Group")),
                             ]),
@@ -211,7 +314,12 @@ impl DeploymentContext {
         if self.language_version_2 {
             props.insert("template", obj(&[("contentVersion", s("1.0.0.0"))]));
         } else {
-            props.insert("template", template.cloned().unwrap_or_else(|| Value::object(Object::new())));
+            props.insert(
+                "template",
+                template
+                    .cloned()
+                    .unwrap_or_else(|| Value::object(Object::new())),
+            );
             props.insert("templateHash", s("0"));
             props.insert("parameters", Value::object(Object::new()));
             props.insert("mode", s("Incremental"));
@@ -243,83 +351,25 @@ impl DeploymentContext {
     /// values are the documented ones; the sovereign-cloud values come from the Azure SDKs'
     /// cloud metadata (**unverified** against `environment()` output).
     pub fn environment_value(&self) -> Value {
-        let (name, gallery, graph, portal, datalake, batch, media, sqlm, rm, login, aud1, suffixes): (
-            &str,
-            &str,
-            &str,
-            &str,
-            Option<&str>,
-            &str,
-            &str,
-            &str,
-            &str,
-            &str,
-            &str,
-            &[(&str, &str)],
-        ) = match self.cloud {
-            Cloud::AzureCloud => (
-                "AzureCloud",
-                "https://gallery.azure.com/",
-                "https://graph.windows.net/",
-                "https://portal.azure.com",
-                Some("https://datalake.azure.net/"),
-                "https://batch.core.windows.net/",
-                "https://rest.media.azure.net",
-                "https://management.core.windows.net:8443/",
-                "https://management.azure.com/",
-                "https://login.microsoftonline.com/",
-                "https://management.core.windows.net/",
-                &[
-                    ("acrLoginServer", ".azurecr.io"),
-                    ("azureDatalakeAnalyticsCatalogAndJob", "azuredatalakeanalytics.net"),
-                    ("azureDatalakeStoreFileSystem", "azuredatalakestore.net"),
-                    ("azureFrontDoorEndpointSuffix", "azurefd.net"),
-                    ("keyvaultDns", ".vault.azure.net"),
-                    ("sqlServerHostname", ".database.windows.net"),
-                    ("storage", "core.windows.net"),
-                ],
-            ),
-            Cloud::AzureChinaCloud => (
-                "AzureChinaCloud",
-                "https://gallery.chinacloudapi.cn/",
-                "https://graph.chinacloudapi.cn/",
-                "https://portal.azure.cn",
-                None,
-                "https://batch.chinacloudapi.cn/",
-                "https://rest.media.chinacloudapi.cn",
-                "https://management.core.chinacloudapi.cn:8443/",
-                "https://management.chinacloudapi.cn/",
-                "https://login.chinacloudapi.cn/",
-                "https://management.core.chinacloudapi.cn/",
-                &[
-                    ("acrLoginServer", ".azurecr.cn"),
-                    ("azureFrontDoorEndpointSuffix", ""),
-                    ("keyvaultDns", ".vault.azure.cn"),
-                    ("sqlServerHostname", ".database.chinacloudapi.cn"),
-                    ("storage", "core.chinacloudapi.cn"),
-                ],
-            ),
-            Cloud::AzureUSGovernment => (
-                "AzureUSGovernment",
-                "https://gallery.usgovcloudapi.net/",
-                "https://graph.windows.net/",
-                "https://portal.azure.us",
-                None,
-                "https://batch.core.usgovcloudapi.net/",
-                "https://rest.media.usgovcloudapi.net",
-                "https://management.core.usgovcloudapi.net:8443/",
-                "https://management.usgovcloudapi.net/",
-                "https://login.microsoftonline.us/",
-                "https://management.core.usgovcloudapi.net/",
-                &[
-                    ("acrLoginServer", ".azurecr.us"),
-                    ("azureFrontDoorEndpointSuffix", "azurefd.us"),
-                    ("keyvaultDns", ".vault.usgovcloudapi.net"),
-                    ("sqlServerHostname", ".database.usgovcloudapi.net"),
-                    ("storage", "core.usgovcloudapi.net"),
-                ],
-            ),
+        let e = match self.cloud {
+            Cloud::AzureCloud => &AZURE_CLOUD,
+            Cloud::AzureChinaCloud => &AZURE_CHINA_CLOUD,
+            Cloud::AzureUSGovernment => &AZURE_US_GOVERNMENT,
         };
+        let (name, gallery, graph, portal, datalake, batch, media, sqlm, rm, login, aud1, suffixes) = (
+            e.name,
+            e.gallery,
+            e.graph,
+            e.portal,
+            e.datalake,
+            e.batch,
+            e.media,
+            e.sql_management,
+            e.resource_manager,
+            e.login,
+            e.management_audience,
+            e.suffixes,
+        );
         let mut sfx = Object::new();
         for (k, v) in suffixes {
             sfx.insert(*k, s(v));

@@ -30,7 +30,10 @@ impl Span {
     }
     /// The smallest span covering both.
     pub fn join(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -110,7 +113,7 @@ error_kinds! {
     IntegerOverflow = ("ARM-EXPR-009", "integer-overflow", Error, "Integer arithmetic in a template expression overflows 64 bits."),
     /// `div` or `mod` by zero.
     DivisionByZero = ("ARM-EXPR-010", "division-by-zero", Error, "A template expression divides by zero."),
-    /// A produced value is larger than the bounds in [`crate::expr::limits`].
+    /// A produced value exceeds [`crate::expr::MAX_VALUE_SIZE`] or [`crate::expr::MAX_VALUE_DEPTH`].
     ValueTooLarge = ("ARM-EXPR-011", "value-too-large", Error, "A template expression produces a value larger than the analyzer's bounds."),
     /// An index is outside an array or string.
     IndexOutOfRange = ("ARM-EXPR-012", "index-out-of-range", Error, "A template expression indexes outside an array or string."),
@@ -152,7 +155,11 @@ pub struct ParseError {
 impl ParseError {
     /// A new parse error.
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Span) -> ParseError {
-        ParseError { kind, message: message.into(), span }
+        ParseError {
+            kind,
+            message: message.into(),
+            span,
+        }
     }
     /// The stable code (`ARM-EXPR-001`).
     pub fn code(&self) -> &'static str {
@@ -182,7 +189,11 @@ pub struct EvalError {
 impl EvalError {
     /// A new evaluation error.
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Span) -> EvalError {
-        EvalError { kind, message: message.into(), span }
+        EvalError {
+            kind,
+            message: message.into(),
+            span,
+        }
     }
     /// The stable code (`ARM-EXPR-007`).
     pub fn code(&self) -> &'static str {
@@ -192,7 +203,11 @@ impl EvalError {
 
 impl From<ParseError> for EvalError {
     fn from(e: ParseError) -> Self {
-        EvalError { kind: e.kind, message: e.message, span: e.span }
+        EvalError {
+            kind: e.kind,
+            message: e.message,
+            span: e.span,
+        }
     }
 }
 
@@ -218,10 +233,17 @@ pub struct EnvError {
 impl EnvError {
     /// A new environment error.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> EnvError {
-        EnvError { kind, message: message.into() }
+        EnvError {
+            kind,
+            message: message.into(),
+        }
     }
     /// Attach a span.
     pub fn at(self, span: Span) -> EvalError {
-        EvalError { kind: self.kind, message: self.message, span }
+        EvalError {
+            kind: self.kind,
+            message: self.message,
+            span,
+        }
     }
 }

@@ -8,8 +8,8 @@ use super::error::{EnvError, ErrorKind, EvalError, ParseError, Span};
 use super::functions::{Args, FunctionSet, Imp};
 use super::value::{Object, Provenance, Value};
 use super::{
-    MAX_EVAL_DEPTH, MAX_EVAL_STEPS, MAX_USER_CALL_DEPTH, MAX_VALUE_DEPTH, MAX_VALUE_SIZE, StringKind,
-    classify,
+    MAX_EVAL_DEPTH, MAX_EVAL_STEPS, MAX_USER_CALL_DEPTH, MAX_VALUE_DEPTH, MAX_VALUE_SIZE,
+    StringKind, classify,
 };
 
 /// How a resource id was used, for implicit dependencies and graph edges.
@@ -147,13 +147,19 @@ impl CompiledValue {
             J::String(s) => match classify(s) {
                 StringKind::Expression(_) => {
                     let ast = super::parse(s)?;
-                    CompiledValue::Expr(Arc::new(CompiledExpr { source: s.as_str().into(), ast }))
+                    CompiledValue::Expr(Arc::new(CompiledExpr {
+                        source: s.as_str().into(),
+                        ast,
+                    }))
                 }
                 StringKind::Escaped(lit) => CompiledValue::Literal(Value::string(lit)),
                 StringKind::Literal => CompiledValue::Literal(Value::string(s.as_str())),
             },
             J::Array(items) => {
-                let parts = items.iter().map(CompiledValue::compile).collect::<Result<Vec<_>, _>>()?;
+                let parts = items
+                    .iter()
+                    .map(CompiledValue::compile)
+                    .collect::<Result<Vec<_>, _>>()?;
                 if parts.iter().all(|p| matches!(p, CompiledValue::Literal(_))) {
                     CompiledValue::Literal(Value::from(json))
                 } else {
@@ -165,7 +171,10 @@ impl CompiledValue {
                 for (k, v) in m {
                     parts.push((Arc::<str>::from(k.as_str()), CompiledValue::compile(v)?));
                 }
-                if parts.iter().all(|(_, p)| matches!(p, CompiledValue::Literal(_))) {
+                if parts
+                    .iter()
+                    .all(|(_, p)| matches!(p, CompiledValue::Literal(_)))
+                {
                     CompiledValue::Literal(Value::from(json))
                 } else {
                     CompiledValue::Object(parts)
@@ -189,13 +198,16 @@ pub struct UserFunction {
     pub output: CompiledValue,
 }
 
+/// The bound parameters of a user-defined function call.
+type ParamScope = Vec<(Arc<str>, Value)>;
+
 /// Evaluates parsed expressions against an environment and a deployment context.
 pub struct Evaluator<'a> {
     env: &'a dyn EvalEnv,
     ctx: &'a DeploymentContext,
     functions: &'a FunctionSet,
     /// The parameter scope of the user function being evaluated, if any.
-    params: Option<Arc<Vec<(Arc<str>, Value)>>>,
+    params: Option<Arc<ParamScope>>,
     /// Lambda variables in scope, innermost last.
     lambdas: Vec<(Arc<str>, Value)>,
     depth: usize,
@@ -301,7 +313,11 @@ impl<'a> Evaluator<'a> {
             ExprKind::Str(s) => Ok(Value::String(s.clone())),
             ExprKind::Int(i) => Ok(Value::Int(*i)),
             ExprKind::Call(c) => self.call(c, e.span),
-            ExprKind::Property { target, name, name_span } => {
+            ExprKind::Property {
+                target,
+                name,
+                name_span,
+            } => {
                 let t = self.eval(target)?;
                 property(&t, name, *name_span)
             }
@@ -336,7 +352,10 @@ impl<'a> Evaluator<'a> {
             };
             return Err(EvalError::new(
                 ErrorKind::Arity,
-                format!("the function '{}' takes {expected} argument(s), but {n} were given", def.name),
+                format!(
+                    "the function '{}' takes {expected} argument(s), but {n} were given",
+                    def.name
+                ),
                 span,
             ));
         }
@@ -414,7 +433,11 @@ impl<'a> Evaluator<'a> {
             ErrorKind::BudgetExceeded | ErrorKind::TooDeep | ErrorKind::UserFunction => {
                 EvalError::new(e.kind, e.message, span)
             }
-            kind => EvalError::new(kind, format!("in user-defined function '{qualified}': {}", e.message), span),
+            kind => EvalError::new(
+                kind,
+                format!("in user-defined function '{qualified}': {}", e.message),
+                span,
+            ),
         })
     }
 
@@ -463,7 +486,11 @@ impl<'a> Evaluator<'a> {
 
     /// The value of `lambdaVariables(name)`, innermost binding first.
     pub fn lambda_var(&self, name: &str) -> Option<&Value> {
-        self.lambdas.iter().rev().find(|(k, _)| super::value::eq_ignore_case(k, name)).map(|(_, v)| v)
+        self.lambdas
+            .iter()
+            .rev()
+            .find(|(k, _)| super::value::eq_ignore_case(k, name))
+            .map(|(_, v)| v)
     }
 }
 
@@ -495,13 +522,19 @@ pub fn property(target: &Value, name: &str, span: Span) -> Result<Value, EvalErr
             keys.sort_unstable();
             EvalError::new(
                 ErrorKind::MissingProperty,
-                format!("the object has no property '{name}' (available: {})", keys.join(", ")),
+                format!(
+                    "the object has no property '{name}' (available: {})",
+                    keys.join(", ")
+                ),
                 span,
             )
         }),
         other => Err(EvalError::new(
             ErrorKind::MissingProperty,
-            format!("cannot read property '{name}' of a value of type {}", other.type_name()),
+            format!(
+                "cannot read property '{name}' of a value of type {}",
+                other.type_name()
+            ),
             span,
         )),
     }
@@ -530,7 +563,11 @@ pub fn index_value(target: &Value, index: &Value, span: Span) -> Result<Value, E
             } else {
                 ErrorKind::MissingProperty
             },
-            format!("cannot index a value of type {} with a value of type {}", t.type_name(), i.type_name()),
+            format!(
+                "cannot index a value of type {} with a value of type {}",
+                t.type_name(),
+                i.type_name()
+            ),
             span,
         )),
     }

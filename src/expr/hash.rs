@@ -11,10 +11,13 @@ pub fn unique_string(parts: &[&str]) -> String {
 /// `11fb06fb-712d-4ddd-98c7-e71bbd588830`.
 pub fn guid(parts: &[&str]) -> String {
     const NS: uuid::Uuid = uuid::Uuid::from_bytes([
-        0x11, 0xfb, 0x06, 0xfb, 0x71, 0x2d, 0x4d, 0xdd, 0x98, 0xc7, 0xe7, 0x1b, 0xbd, 0x58, 0x88, 0x30,
+        0x11, 0xfb, 0x06, 0xfb, 0x71, 0x2d, 0x4d, 0xdd, 0x98, 0xc7, 0xe7, 0x1b, 0xbd, 0x58, 0x88,
+        0x30,
     ]);
     let joined = parts.join("-");
-    uuid::Uuid::new_v5(&NS, joined.as_bytes()).hyphenated().to_string()
+    uuid::Uuid::new_v5(&NS, joined.as_bytes())
+        .hyphenated()
+        .to_string()
 }
 
 fn fmix(mut h: u32) -> u32 {
@@ -27,7 +30,10 @@ fn fmix(mut h: u32) -> u32 {
 }
 
 fn le(bytes: &[u8]) -> u32 {
-    bytes.iter().rev().fold(0u32, |acc, b| (acc << 8) | u32::from(*b))
+    bytes
+        .iter()
+        .rev()
+        .fold(0u32, |acc, b| (acc << 8) | u32::from(*b))
 }
 
 /// Microsoft's `MurmurHash64` (seed 0), as described in reference §6.1.
@@ -51,10 +57,16 @@ pub fn murmur64(d: &[u8]) -> u64 {
     }
     let tail = chunks.remainder();
     if !tail.is_empty() {
-        let k1 = le(&tail[..tail.len().min(4)]).wrapping_mul(C1).rotate_left(15).wrapping_mul(C2);
+        let k1 = le(&tail[..tail.len().min(4)])
+            .wrapping_mul(C1)
+            .rotate_left(15)
+            .wrapping_mul(C2);
         h1 ^= k1;
         if tail.len() > 4 {
-            let k2 = le(&tail[4..]).wrapping_mul(C2).rotate_left(17).wrapping_mul(C1);
+            let k2 = le(&tail[4..])
+                .wrapping_mul(C2)
+                .rotate_left(17)
+                .wrapping_mul(C1);
             h2 ^= k2;
         }
     }
@@ -95,7 +107,13 @@ mod tests {
             (&["test"], "rbgf3xv4ufgzg"),
             (&["tyeth"], "zcztcwvu6iyg6"),
             (&["snap", "crackle", "pop"], "byghxckddilkc"),
-            (&["/subscriptions/00000000-0000-0000-0000-000000000000", "resource-id"], "cwvxuqg24sifi"),
+            (
+                &[
+                    "/subscriptions/00000000-0000-0000-0000-000000000000",
+                    "resource-id",
+                ],
+                "cwvxuqg24sifi",
+            ),
             (&["a"], "eveiun73364hy"),
             (&[""], "aaaaaaaaaaaaa"),
         ];
@@ -108,7 +126,10 @@ mod tests {
     #[test]
     fn guid_vectors() {
         let cases: &[(&[&str], &str)] = &[
-            (&["foo", "bar", "baz"], "2ed86837-7c7c-5eaa-9864-dd077fd19b0d"),
+            (
+                &["foo", "bar", "baz"],
+                "2ed86837-7c7c-5eaa-9864-dd077fd19b0d",
+            ),
             (&["a"], "3703365d-5a9f-59b4-bca7-b9681389e4c1"),
             (&["a", "b"], "2d796349-8c7e-55ec-9624-54ece82ed031"),
             (&["hello", "world"], "a5b868f8-11fe-567a-ace0-e77cc87f104e"),

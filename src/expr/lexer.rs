@@ -1,14 +1,16 @@
 //! Tokenizer for the text between the outer brackets of an expression.
 
+use std::borrow::Cow;
+
 use super::error::{ErrorKind, ParseError, Span};
 
 /// A token kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Tok {
+pub enum Tok<'a> {
     /// An identifier: letters, digits, `_`, `$` (not starting with a digit).
-    Ident(String),
+    Ident(&'a str),
     /// A single-quoted string, with `''` already collapsed to `'`.
-    Str(String),
+    Str(Cow<'a, str>),
     /// An integer literal, optionally negative.
     Int(i64),
     /// `(`
@@ -27,7 +29,7 @@ pub enum Tok {
     Eof,
 }
 
-impl Tok {
+impl Tok<'_> {
     /// How the token reads in an error message.
     pub fn describe(&self) -> String {
         match self {
@@ -47,9 +49,9 @@ impl Tok {
 
 /// A token with its span.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub struct Token<'a> {
     /// The kind.
-    pub tok: Tok,
+    pub tok: Tok<'a>,
     /// Byte range in the expression string.
     pub span: Span,
 }
@@ -63,7 +65,7 @@ fn is_ident_continue(c: char) -> bool {
 }
 
 /// Tokenize `src`; `base` is added to every span (the offset of `src` in the full string).
-pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
+pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token<'_>>, ParseError> {
     let mut out = Vec::new();
     let bytes = src.as_bytes();
     let mut i = 0usize;
@@ -83,13 +85,16 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                     b',' => Tok::Comma,
                     _ => Tok::Dot,
                 };
-                out.push(Token { tok, span: sp(i, i + 1) });
+                out.push(Token {
+                    tok,
+                    span: sp(i, i + 1),
+                });
                 i += 1;
             }
             b'\'' => {
                 let start = i;
                 i += 1;
-                let mut s = String::new();
+                let mut s: Option<String> = None;
                 let mut seg = i;
                 loop {
                     match bytes.get(i) {
@@ -101,9 +106,9 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                             ));
                         }
                         Some(b'\'') => {
-                            s.push_str(&src[seg..i]);
                             if bytes.get(i + 1) == Some(&b'\'') {
-                                s.push('\'');
+                                let buf = s.get_or_insert_with(String::new);
+                                buf.push_str(&src[seg..=i]);
                                 i += 2;
                                 seg = i;
                             } else {
@@ -114,7 +119,18 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                         Some(_) => i += 1,
                     }
                 }
-                out.push(Token { tok: Tok::Str(s), span: sp(start, i) });
+                // `i` is one past the closing quote.
+                let text = match s {
+                    None => Cow::Borrowed(&src[seg..i - 1]),
+                    Some(mut buf) => {
+                        buf.push_str(&src[seg..i - 1]);
+                        Cow::Owned(buf)
+                    }
+                };
+                out.push(Token {
+                    tok: Tok::Str(text),
+                    span: sp(start, i),
+                });
             }
             b'-' | b'0'..=b'9' => {
                 let start = i;
@@ -126,9 +142,15 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                     i += 1;
                 }
                 if i == digits {
-                    return Err(ParseError::new(ErrorKind::Syntax, "expected digits after `-`", sp(start, i)));
+                    return Err(ParseError::new(
+                        ErrorKind::Syntax,
+                        "expected digits after `-`",
+                        sp(start, i),
+                    ));
                 }
-                if i < bytes.len() && (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+                if i < bytes.len()
+                    && (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+                {
                     return Err(ParseError::new(
                         ErrorKind::Syntax,
                         "floating-point literals are not allowed in expressions; use json('1.5')",
@@ -143,7 +165,10 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                         sp(start, i),
                     )
                 })?;
-                out.push(Token { tok: Tok::Int(v), span: sp(start, i) });
+                out.push(Token {
+                    tok: Tok::Int(v),
+                    span: sp(start, i),
+                });
             }
             _ => {
                 let start = i;
@@ -163,10 +188,16 @@ pub fn tokenize(src: &str, base: u32) -> Result<Vec<Token>, ParseError> {
                         break;
                     }
                 }
-                out.push(Token { tok: Tok::Ident(src[start..i].to_string()), span: sp(start, i) });
+                out.push(Token {
+                    tok: Tok::Ident(&src[start..i]),
+                    span: sp(start, i),
+                });
             }
         }
     }
-    out.push(Token { tok: Tok::Eof, span: sp(src.len(), src.len()) });
+    out.push(Token {
+        tok: Tok::Eof,
+        span: sp(src.len(), src.len()),
+    });
     Ok(out)
 }

@@ -10,6 +10,64 @@
 //! assert_eq!(v, Value::string("byghxckddilkc"));
 //! ```
 //!
+//! # Integration
+//!
+//! - **Strings.** [`classify`] tells an expression (`[...]`) from a `[[` escape and a literal;
+//!   [`evaluate_str`] does classification, parsing and evaluation in one call. Spans in
+//!   [`ParseError`]/[`EvalError`] are byte ranges into the JSON string value, brackets included.
+//! - **Environment.** Implement [`EvalEnv`]: `parameter`/`variable` are called lazily on each
+//!   `parameters()`/`variables()` call (memoize and detect cycles there; return an
+//!   [`EnvError`] or an unknown value); `copy_index(None)` is the innermost resource/output loop
+//!   and `copy_index(Some(name))` a named loop; the offset of `copyIndex(name, offset)` is added
+//!   here. Errors from the environment get the span of the calling function.
+//! - **User-defined functions.** Compile each `functions[].members.<name>` once into a
+//!   [`UserFunction`] (`output.value` through [`CompiledValue::compile`]) and return it from
+//!   [`EvalEnv::user_function`]. The evaluator binds arguments positionally, evaluates the body
+//!   in a scope where `parameters()` reads only the function's parameters and `variables()` is
+//!   an error, forbids recursion and bounds call depth.
+//! - **Runtime values.** `reference`, `references`, `list*`, `resourceInfo` first ask
+//!   [`EvalEnv::reference`]/[`EvalEnv::resource_info`] (return the declared body of a resource of
+//!   the same template, or an expanded module's outputs); otherwise they return
+//!   [`Value::Unknown`] whose [`Provenance`] names the call, its first argument, the span and
+//!   the target id. Fill [`Provenance::origin`] with a file location when reporting.
+//! - **Dependencies.** Every `*ResourceId` result and every `reference`/`list*` target is passed
+//!   to [`EvalEnv::record_resource_id`] with its [`IdUsage`].
+//! - **Function sets.** [`FunctionSet::template`] is the ARM set; another set (policy's
+//!   `field()`, `current()`) chains on with [`FunctionSet::with_table`] and is used through
+//!   [`Evaluator::with_functions`] or [`evaluate_str_with`]; host functions reach their host via
+//!   [`EvalEnv::host_call`].
+//! - **Codes.** [`CODES`] lists every code this module emits; [`ErrorKind::BareLiteral`] is
+//!   never emitted here: the expander may warn when [`Ast::is_bare_literal`] is true.
+//!
+//! # Decisions on points the reference leaves unverified
+//!
+//! - Integer overflow in `add`/`sub`/`mul`/`div`/`copyIndex` offsets is an error
+//!   ([`ErrorKind::IntegerOverflow`]); `mod(i64::MIN, -1)` is 0.
+//! - `and`, `or` and `coalesce` short-circuit (arguments after the deciding one are not
+//!   evaluated); an unknown argument does not decide, so `and(unknown, false())` is false.
+//! - A top-level bare literal (`['abc']`) is accepted; `[[x` without a closing `]` stays unchanged.
+//! - Objects built by `createObject`, `toObject`, `groupBy`, `mapValues` and JSON keep keys that
+//!   differ only in case as distinct members (the engine's `items()` shows such keys); `union`
+//!   and `shallowMerge` merge keys case-insensitively, keeping the first spelling. Lookups prefer
+//!   the exact spelling, then the first case-insensitive match.
+//! - Duplicate keys in `toObject`/`createObject`: last value wins at the first position;
+//!   `sort` is stable.
+//! - `string(null())` and a null `format()` argument render as the empty string; a `'` inside a
+//!   string nested in a `format()` object/array is written `\'` (Json.NET's escaping).
+//! - String ordering (`less`, `sort`, `items`) approximates the invariant culture: punctuation,
+//!   then digits, then letters compared case-insensitively, lowercase first on ties.
+//! - `dateTimeAdd` without a format keeps the base's layout (separator, seconds, fraction
+//!   digits, zone designator); `P1Y` is 365 days and `P1M` 30 days.
+//! - CIDR: `/31`, `/32`, `/127`, `/128` use the whole network as the usable range; an index
+//!   outside the range is an error.
+//! - `parseUri` returns `{scheme, host, port, path, query}` with the scheme's default port when
+//!   none is written, `path` at least `/`, `query` with its `?` (or empty).
+//! - `deployment().properties.templateLink` is unknown (not missing) for local files, so the
+//!   linked-template idiom `uri(deployment().properties.templateLink.uri, ...)` stays analyzable.
+//! - `utcNow()` and `newGuid()` are always unknown (also in parameter defaults); `deployer()`,
+//!   `pickZones()`, the zone-mapping functions, `providers()` and `roleDefinitions()` are unknown.
+//! - The secure-string flag of `securestring` parameters is not tracked by values.
+//!
 //! This API is less stable than the crate's top-level API.
 
 pub mod ast;
@@ -27,7 +85,8 @@ pub use ast::{Ast, Call, Expr, ExprKind};
 pub use context::{Cloud, DeploymentContext, DeploymentScope};
 pub use error::{CODES, EnvError, ErrorKind, EvalError, ParseError, Span};
 pub use eval::{
-    CompiledExpr, CompiledValue, EmptyEnv, EvalEnv, Evaluator, IdUsage, ReferenceRequest, UserFunction,
+    CompiledExpr, CompiledValue, EmptyEnv, EvalEnv, Evaluator, IdUsage, ReferenceRequest,
+    UserFunction,
 };
 pub use functions::{FunctionDef, FunctionSet};
 pub use value::{Array, Object, Provenance, Value};
@@ -92,7 +151,9 @@ pub fn is_expression(s: &str) -> bool {
 }
 
 fn check_length(s: &str) -> Result<(), ParseError> {
-    if s.len() > MAX_EXPRESSION_LEN && s.chars().map(char::len_utf16).sum::<usize>() > MAX_EXPRESSION_LEN {
+    if s.len() > MAX_EXPRESSION_LEN
+        && s.chars().map(char::len_utf16).sum::<usize>() > MAX_EXPRESSION_LEN
+    {
         return Err(ParseError::new(
             ErrorKind::TooLong,
             format!("the expression is longer than {MAX_EXPRESSION_LEN} characters"),
@@ -124,7 +185,11 @@ pub fn parse_bare(body: &str) -> Result<Ast, ParseError> {
 
 /// Evaluate a JSON string value: an expression is parsed and evaluated, a `[[` escape yields
 /// the string without its first bracket, and any other string is returned unchanged.
-pub fn evaluate_str(s: &str, env: &dyn EvalEnv, ctx: &DeploymentContext) -> Result<Value, EvalError> {
+pub fn evaluate_str(
+    s: &str,
+    env: &dyn EvalEnv,
+    ctx: &DeploymentContext,
+) -> Result<Value, EvalError> {
     match classify(s) {
         StringKind::Expression(_) => {
             let ast = parse(s)?;
@@ -135,8 +200,31 @@ pub fn evaluate_str(s: &str, env: &dyn EvalEnv, ctx: &DeploymentContext) -> Resu
     }
 }
 
+/// [`evaluate_str`] with another function set (e.g. the template set chained with the policy set).
+pub fn evaluate_str_with(
+    s: &str,
+    env: &dyn EvalEnv,
+    ctx: &DeploymentContext,
+    functions: &FunctionSet,
+) -> Result<Value, EvalError> {
+    match classify(s) {
+        StringKind::Expression(_) => {
+            let ast = parse(s)?;
+            Evaluator::new(env, ctx)
+                .with_functions(functions)
+                .evaluate(&ast)
+        }
+        StringKind::Escaped(lit) => Ok(Value::string(lit)),
+        StringKind::Literal => Ok(Value::string(s)),
+    }
+}
+
 /// Evaluate a parsed expression with the template function set.
-pub fn evaluate_ast(ast: &Ast, env: &dyn EvalEnv, ctx: &DeploymentContext) -> Result<Value, EvalError> {
+pub fn evaluate_ast(
+    ast: &Ast,
+    env: &dyn EvalEnv,
+    ctx: &DeploymentContext,
+) -> Result<Value, EvalError> {
     Evaluator::new(env, ctx).evaluate(ast)
 }
 

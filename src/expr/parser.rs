@@ -7,8 +7,8 @@ use super::ast::{Ast, Call, Expr, ExprKind};
 use super::error::{ErrorKind, ParseError, Span};
 use super::lexer::{Tok, Token, tokenize};
 
-struct Parser {
-    toks: Vec<Token>,
+struct Parser<'a> {
+    toks: Vec<Token<'a>>,
     pos: usize,
 }
 
@@ -28,26 +28,39 @@ pub fn parse_body(src: &str, base: u32) -> Result<Ast, ParseError> {
     if t.tok != Tok::Eof {
         return Err(ParseError::new(
             ErrorKind::Syntax,
-            format!("unexpected {} after the end of the expression", t.tok.describe()),
+            format!(
+                "unexpected {} after the end of the expression",
+                t.tok.describe()
+            ),
             t.span,
         ));
     }
     Ok(Ast { expr })
 }
 
-impl Parser {
-    fn peek(&self) -> &Token {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> &Token<'a> {
         // The token list always ends with Eof and `pos` never passes it.
         &self.toks[self.pos.min(self.toks.len() - 1)]
     }
-    fn bump(&mut self) -> Token {
-        let t = self.peek().clone();
+    fn bump(&mut self) -> Token<'a> {
         if self.pos < self.toks.len() - 1 {
+            // Take the token out (leaving a span-preserving placeholder) instead of cloning it.
+            let span = self.toks[self.pos].span;
+            let t = std::mem::replace(
+                &mut self.toks[self.pos],
+                Token {
+                    tok: Tok::Eof,
+                    span,
+                },
+            );
             self.pos += 1;
+            t
+        } else {
+            self.peek().clone()
         }
-        t
     }
-    fn expect(&mut self, tok: Tok, what: &str) -> Result<Token, ParseError> {
+    fn expect(&mut self, tok: Tok<'a>, what: &str) -> Result<Token<'a>, ParseError> {
         let t = self.bump();
         if t.tok == tok {
             Ok(t)
@@ -87,14 +100,21 @@ impl Parser {
                         other => {
                             return Err(ParseError::new(
                                 ErrorKind::Syntax,
-                                format!("expected a property name after `.`, found {}", other.describe()),
+                                format!(
+                                    "expected a property name after `.`, found {}",
+                                    other.describe()
+                                ),
                                 t.span,
                             ));
                         }
                     };
                     let span = e.span.join(t.span);
                     e = Expr {
-                        kind: ExprKind::Property { target: Box::new(e), name: name.into(), name_span: t.span },
+                        kind: ExprKind::Property {
+                            target: Box::new(e),
+                            name: name.into(),
+                            name_span: t.span,
+                        },
                         span,
                     };
                 }
@@ -107,7 +127,13 @@ impl Parser {
                     let index = self.expr(d)?;
                     let close = self.expect(Tok::RBracket, "`]`")?;
                     let span = e.span.join(close.span);
-                    e = Expr { kind: ExprKind::Index { target: Box::new(e), index: Box::new(index) }, span };
+                    e = Expr {
+                        kind: ExprKind::Index {
+                            target: Box::new(e),
+                            index: Box::new(index),
+                        },
+                        span,
+                    };
                 }
                 _ => return Ok(e),
             }
@@ -117,8 +143,14 @@ impl Parser {
     fn primary(&mut self, depth: usize) -> Result<Expr, ParseError> {
         let t = self.bump();
         match t.tok {
-            Tok::Str(s) => Ok(Expr { kind: ExprKind::Str(s.into()), span: t.span }),
-            Tok::Int(i) => Ok(Expr { kind: ExprKind::Int(i), span: t.span }),
+            Tok::Str(s) => Ok(Expr {
+                kind: ExprKind::Str(s.into()),
+                span: t.span,
+            }),
+            Tok::Int(i) => Ok(Expr {
+                kind: ExprKind::Int(i),
+                span: t.span,
+            }),
             Tok::Ident(first) => {
                 let mut name_span = t.span;
                 let (namespace, name) = if self.peek().tok == Tok::Dot {
@@ -132,7 +164,10 @@ impl Parser {
                         other => {
                             return Err(ParseError::new(
                                 ErrorKind::Syntax,
-                                format!("expected a function name after `{first}.`, found {}", other.describe()),
+                                format!(
+                                    "expected a function name after `{first}.`, found {}",
+                                    other.describe()
+                                ),
                                 t2.span,
                             ));
                         }
@@ -144,7 +179,10 @@ impl Parser {
                 if open.tok != Tok::LParen {
                     return Err(ParseError::new(
                         ErrorKind::Syntax,
-                        format!("expected `(` after function name `{name}`, found {}", open.tok.describe()),
+                        format!(
+                            "expected `(` after function name `{name}`, found {}",
+                            open.tok.describe()
+                        ),
                         open.span,
                     ));
                 }
@@ -161,7 +199,10 @@ impl Parser {
                             other => {
                                 return Err(ParseError::new(
                                     ErrorKind::Syntax,
-                                    format!("expected `,` or `)` in the arguments of `{name}`, found {}", other.describe()),
+                                    format!(
+                                        "expected `,` or `)` in the arguments of `{name}`, found {}",
+                                        other.describe()
+                                    ),
                                     t.span,
                                 ));
                             }
@@ -171,13 +212,22 @@ impl Parser {
                 let end = self.toks[self.pos.saturating_sub(1)].span;
                 let key = name.to_lowercase().into_boxed_str();
                 Ok(Expr {
-                    kind: ExprKind::Call(Box::new(Call { namespace, name: name.into(), key, name_span, args })),
+                    kind: ExprKind::Call(Box::new(Call {
+                        namespace,
+                        name: name.into(),
+                        key,
+                        name_span,
+                        args,
+                    })),
                     span: name_span.join(end),
                 })
             }
             other => Err(ParseError::new(
                 ErrorKind::Syntax,
-                format!("expected a function call, string or integer, found {}", other.describe()),
+                format!(
+                    "expected a function call, string or integer, found {}",
+                    other.describe()
+                ),
                 t.span,
             )),
         }

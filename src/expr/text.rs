@@ -8,15 +8,17 @@ use super::value::{Object, Value};
 
 fn primary(c: char) -> (u8, char) {
     let lower = c.to_lowercase().next().unwrap_or(c);
-    let class = if c.is_whitespace() || c.is_ascii_punctuation() || (!c.is_alphanumeric() && !c.is_ascii()) {
-        0
-    } else if c.is_numeric() {
-        1
-    } else if c.is_alphabetic() {
-        2
-    } else {
-        3
-    };
+    let class =
+        if c.is_whitespace() || c.is_ascii_punctuation() || (!c.is_alphanumeric() && !c.is_ascii())
+        {
+            0
+        } else if c.is_numeric() {
+            1
+        } else if c.is_alphabetic() {
+            2
+        } else {
+            3
+        };
     (class, lower)
 }
 
@@ -50,12 +52,24 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub fn base64_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(B64[(n >> 18) as usize & 63] as char);
         out.push(B64[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { B64[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { B64[n as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 1 {
+            B64[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            B64[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -138,12 +152,19 @@ fn hex(b: u8) -> Option<u8> {
 /// unquoted property names, `//` and `/* */` comments, trailing commas; an integral number is
 /// an int, one with a fraction or exponent a float. Nesting is bounded by [`MAX_VALUE_DEPTH`].
 pub fn parse_lenient_json(s: &str) -> Result<Value, String> {
-    let mut p = JsonParser { s: s.as_bytes(), src: s, i: 0 };
+    let mut p = JsonParser {
+        s: s.as_bytes(),
+        src: s,
+        i: 0,
+    };
     p.ws()?;
     let v = p.value(0)?;
     p.ws()?;
     if p.i < p.s.len() {
-        return Err(format!("additional text after the JSON value at position {}", p.i));
+        return Err(format!(
+            "additional text after the JSON value at position {}",
+            p.i
+        ));
     }
     Ok(v)
 }
@@ -203,7 +224,8 @@ impl JsonParser<'_> {
                         _ => {
                             let st = self.i;
                             while self.i < self.s.len()
-                                && (self.s[self.i].is_ascii_alphanumeric() || matches!(self.s[self.i], b'_' | b'$'))
+                                && (self.s[self.i].is_ascii_alphanumeric()
+                                    || matches!(self.s[self.i], b'_' | b'$'))
                             {
                                 self.i += 1;
                             }
@@ -217,7 +239,7 @@ impl JsonParser<'_> {
                     self.i += 1;
                     self.ws()?;
                     let v = self.value(depth + 1)?;
-                    o.insert(key, v);
+                    o.insert_exact(key, v);
                     self.ws()?;
                     match self.s.get(self.i) {
                         Some(b',') => self.i += 1,
@@ -290,7 +312,9 @@ impl JsonParser<'_> {
         if !float && let Ok(i) = text.parse::<i64>() {
             return Ok(Value::Int(i));
         }
-        text.parse::<f64>().map(Value::Float).map_err(|_| format!("invalid number `{text}`"))
+        text.parse::<f64>()
+            .map(Value::Float)
+            .map_err(|_| format!("invalid number `{text}`"))
     }
     fn string(&mut self) -> Result<String, String> {
         let q = self.s[self.i];
@@ -310,7 +334,9 @@ impl JsonParser<'_> {
                 }
                 Some(_) => {
                     self.i += 1;
-                    let Some(&e) = self.s.get(self.i) else { return self.err("unterminated string") };
+                    let Some(&e) = self.s.get(self.i) else {
+                        return self.err("unterminated string");
+                    };
                     self.i += 1;
                     match e {
                         b'n' => out.push('\n'),
@@ -326,7 +352,9 @@ impl JsonParser<'_> {
                             {
                                 self.i += 2;
                                 let lo = self.hex4()?;
-                                let c = 0x10000 + ((cu - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3ff);
+                                let c = 0x10000
+                                    + ((cu - 0xD800) << 10)
+                                    + (lo.wrapping_sub(0xDC00) & 0x3ff);
                                 out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
                             } else {
                                 out.push(char::from_u32(cu).unwrap_or('\u{fffd}'));
@@ -345,8 +373,11 @@ impl JsonParser<'_> {
         }
     }
     fn hex4(&mut self) -> Result<u32, String> {
-        let Some(h) = self.src.get(self.i..self.i + 4) else { return self.err("invalid \\u escape") };
-        let v = u32::from_str_radix(h, 16).map_err(|_| format!("invalid \\u escape at position {}", self.i))?;
+        let Some(h) = self.src.get(self.i..self.i + 4) else {
+            return self.err("invalid \\u escape");
+        };
+        let v = u32::from_str_radix(h, 16)
+            .map_err(|_| format!("invalid \\u escape at position {}", self.i))?;
         self.i += 4;
         Ok(v)
     }
@@ -356,7 +387,7 @@ fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     let n = digits.len();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -387,24 +418,40 @@ pub fn format_int(v: i64, spec: &str) -> Option<String> {
         }
         'N' | 'n' => {
             let p = precision.unwrap_or(2);
-            let dec = if p > 0 { format!(".{}", "0".repeat(p)) } else { String::new() };
+            let dec = if p > 0 {
+                format!(".{}", "0".repeat(p))
+            } else {
+                String::new()
+            };
             format!("{sign}{}{dec}", group_thousands(&abs))
         }
         'F' | 'f' => {
             let p = precision.unwrap_or(2);
-            let dec = if p > 0 { format!(".{}", "0".repeat(p)) } else { String::new() };
+            let dec = if p > 0 {
+                format!(".{}", "0".repeat(p))
+            } else {
+                String::new()
+            };
             format!("{sign}{abs}{dec}")
         }
         'G' | 'g' => v.to_string(),
         'X' | 'x' => {
             let p = precision.unwrap_or(0);
-            let h = if f == 'X' { format!("{:X}", v) } else { format!("{:x}", v) };
+            let h = if f == 'X' {
+                format!("{:X}", v)
+            } else {
+                format!("{:x}", v)
+            };
             format!("{h:0>p$}")
         }
         'P' | 'p' => {
             let p = precision.unwrap_or(2);
             let hundred = (i128::from(v) * 100).unsigned_abs().to_string();
-            let dec = if p > 0 { format!(".{}", "0".repeat(p)) } else { String::new() };
+            let dec = if p > 0 {
+                format!(".{}", "0".repeat(p))
+            } else {
+                String::new()
+            };
             format!("{sign}{}{dec} %", group_thousands(&hundred))
         }
         'E' | 'e' => {
@@ -447,7 +494,11 @@ fn format_custom(v: i64, spec: &str) -> Option<String> {
     let grouping = int_part.contains(',');
     let min_frac = frac_part.chars().filter(|c| *c == '0').count();
     let abs = v.unsigned_abs().to_string();
-    let mut digits = if abs.len() < min_int { format!("{abs:0>min_int$}") } else { abs };
+    let mut digits = if abs.len() < min_int {
+        format!("{abs:0>min_int$}")
+    } else {
+        abs
+    };
     if min_int == 0 && digits == "0" {
         digits.clear();
     }
@@ -471,7 +522,11 @@ pub fn format_f64(v: f64, spec: &str) -> Option<String> {
     let mut chars = spec.chars();
     let f = chars.next()?;
     let rest = chars.as_str();
-    let precision: Option<usize> = if rest.is_empty() { None } else { rest.parse().ok() };
+    let precision: Option<usize> = if rest.is_empty() {
+        None
+    } else {
+        rest.parse().ok()
+    };
     Some(match f {
         'F' | 'f' => format!("{v:.*}", precision.unwrap_or(2)),
         'N' | 'n' => {
@@ -479,7 +534,11 @@ pub fn format_f64(v: f64, spec: &str) -> Option<String> {
             let s = format!("{:.*}", p, v.abs());
             let (i, d) = s.split_once('.').unwrap_or((&s, ""));
             let sign = if v < 0.0 { "-" } else { "" };
-            if d.is_empty() { format!("{sign}{}", group_thousands(i)) } else { format!("{sign}{}.{d}", group_thousands(i)) }
+            if d.is_empty() {
+                format!("{sign}{}", group_thousands(i))
+            } else {
+                format!("{sign}{}.{d}", group_thousands(i))
+            }
         }
         'P' | 'p' => format!("{:.*} %", precision.unwrap_or(2), v * 100.0),
         'G' | 'g' => super::value::format_float(v),
@@ -496,7 +555,10 @@ mod tests {
     fn collation() {
         let mut v = vec!["DEFKey", "abcKey", "456Key", "ABCKey", "defKey", "123Key"];
         v.sort_by(|a, b| culture_cmp(a, b));
-        assert_eq!(v, ["123Key", "456Key", "abcKey", "ABCKey", "defKey", "DEFKey"]);
+        assert_eq!(
+            v,
+            ["123Key", "456Key", "abcKey", "ABCKey", "defKey", "DEFKey"]
+        );
         assert_eq!(culture_cmp("A", "a"), Ordering::Greater);
         assert_eq!(culture_cmp("a", "B"), Ordering::Less);
     }
@@ -527,7 +589,10 @@ mod tests {
     #[test]
     fn lenient_json() {
         let v = parse_lenient_json("{'a': 1, \"b\": [true, null, 1.5, 'x'], c: 'd',}").unwrap();
-        assert_eq!(v.to_json_string(), r#"{"a":1,"b":[true,null,1.5,"x"],"c":"d"}"#);
+        assert_eq!(
+            v.to_json_string(),
+            r#"{"a":1,"b":[true,null,1.5,"x"],"c":"d"}"#
+        );
         assert!(parse_lenient_json("").is_err());
         assert!(parse_lenient_json("{").is_err());
         assert!(parse_lenient_json("[1] x").is_err());

@@ -73,7 +73,11 @@ impl Array {
             depth = depth.max(value_depth(v));
             size = size.saturating_add(scalar_size(v));
         }
-        Array { items, depth: depth + 1, size }
+        Array {
+            items,
+            depth: depth + 1,
+            size,
+        }
     }
     /// The items.
     pub fn as_slice(&self) -> &[Value] {
@@ -125,7 +129,9 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return false;
     }
-    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Objects with more members than this get a hash index for lookups.
@@ -137,6 +143,8 @@ const INDEX_THRESHOLD: usize = 12;
 pub struct Object {
     entries: Vec<(Arc<str>, Value)>,
     index: Option<HashMap<Box<str>, usize>>,
+    /// True when two keys differ only in case (possible through [`Object::insert_exact`]).
+    ci_duplicates: bool,
     depth: u32,
     size: usize,
 }
@@ -144,11 +152,23 @@ pub struct Object {
 impl Object {
     /// An empty object.
     pub fn new() -> Object {
-        Object { entries: Vec::new(), index: None, depth: 1, size: 8 }
+        Object {
+            entries: Vec::new(),
+            index: None,
+            ci_duplicates: false,
+            depth: 1,
+            size: 8,
+        }
     }
     /// An empty object with room for `n` members.
     pub fn with_capacity(n: usize) -> Object {
-        Object { entries: Vec::with_capacity(n), index: None, depth: 1, size: 8 }
+        Object {
+            entries: Vec::with_capacity(n),
+            index: None,
+            ci_duplicates: false,
+            depth: 1,
+            size: 8,
+        }
     }
     /// Number of members.
     pub fn len(&self) -> usize {
@@ -167,10 +187,17 @@ impl Object {
         self.size
     }
     fn position(&self, key: &str) -> Option<usize> {
+        if self.ci_duplicates
+            && let Some(i) = self.entries.iter().position(|(k, _)| &**k == key)
+        {
+            return Some(i);
+        }
         if let Some(index) = &self.index {
             return index.get(fold_key(key).as_ref()).copied();
         }
-        self.entries.iter().position(|(k, _)| eq_ignore_case(k, key))
+        self.entries
+            .iter()
+            .position(|(k, _)| eq_ignore_case(k, key))
     }
     /// The value of `key` (case-insensitive).
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -192,7 +219,10 @@ impl Object {
     pub fn insert(&mut self, key: impl Into<Arc<str>>, value: Value) {
         let key: Arc<str> = key.into();
         self.depth = self.depth.max(value_depth(&value) + 1);
-        self.size = self.size.saturating_add(8 + key.len()).saturating_add(scalar_size(&value));
+        self.size = self
+            .size
+            .saturating_add(8 + key.len())
+            .saturating_add(scalar_size(&value));
         if let Some(i) = self.position(&key) {
             self.entries[i].1 = value;
             return;
@@ -205,7 +235,48 @@ impl Object {
         if self.index.is_none() && self.entries.len() > INDEX_THRESHOLD {
             let mut index = HashMap::with_capacity(self.entries.len() * 2);
             for (i, (k, _)) in self.entries.iter().enumerate() {
-                index.entry(fold_key(k).into_owned().into_boxed_str()).or_insert(i);
+                index
+                    .entry(fold_key(k).into_owned().into_boxed_str())
+                    .or_insert(i);
+            }
+            self.index = Some(index);
+        }
+    }
+    /// Set `key` to `value`, treating keys that differ in case as distinct members (as a JSON
+    /// object literal or `createObject` does); only an exactly equal key is replaced in place.
+    /// Lookups prefer the exact spelling, then the first case-insensitive match.
+    pub fn insert_exact(&mut self, key: impl Into<Arc<str>>, value: Value) {
+        let key: Arc<str> = key.into();
+        // `position` prefers an exact match when keys differing in case already exist; without
+        // such keys, a case-insensitive hit with another spelling means no exact match exists.
+        match self.position(&key) {
+            Some(i) if self.entries[i].0 == key => {
+                self.depth = self.depth.max(value_depth(&value) + 1);
+                self.size = self.size.saturating_add(scalar_size(&value));
+                self.entries[i].1 = value;
+                return;
+            }
+            Some(_) => self.ci_duplicates = true,
+            None => {}
+        }
+        self.depth = self.depth.max(value_depth(&value) + 1);
+        self.size = self
+            .size
+            .saturating_add(8 + key.len())
+            .saturating_add(scalar_size(&value));
+        let i = self.entries.len();
+        if let Some(index) = &mut self.index {
+            index
+                .entry(fold_key(&key).into_owned().into_boxed_str())
+                .or_insert(i);
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() > INDEX_THRESHOLD {
+            let mut index = HashMap::with_capacity(self.entries.len() * 2);
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index
+                    .entry(fold_key(k).into_owned().into_boxed_str())
+                    .or_insert(i);
             }
             self.index = Some(index);
         }
@@ -263,7 +334,10 @@ impl Provenance {
     }
     /// An unknown with a free-form reason.
     pub fn reason(reason: impl Into<Arc<str>>) -> Provenance {
-        Provenance { reason: Some(reason.into()), ..Provenance::default() }
+        Provenance {
+            reason: Some(reason.into()),
+            ..Provenance::default()
+        }
     }
     /// The unknown value of a parameter that has no value.
     pub fn missing_parameter(name: &str) -> Provenance {
@@ -428,9 +502,11 @@ impl Value {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.to_string()),
             Value::Array(a) => J::Array(a.iter().map(Value::to_json).collect()),
-            Value::Object(o) => {
-                J::Object(o.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect())
-            }
+            Value::Object(o) => J::Object(
+                o.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_json()))
+                    .collect(),
+            ),
             Value::Unknown(p) => {
                 let mut m = serde_json::Map::new();
                 m.insert("$unknown".into(), J::String(p.text()));
@@ -534,7 +610,7 @@ impl From<&serde_json::Value> for Value {
             J::Object(m) => {
                 let mut o = Object::with_capacity(m.len());
                 for (k, v) in m {
-                    o.insert(k.as_str(), Value::from(v));
+                    o.insert_exact(k.as_str(), Value::from(v));
                 }
                 Value::object(o)
             }
@@ -589,7 +665,9 @@ pub fn deep_equals(a: &Value, b: &Value) -> Option<bool> {
         (Value::Bool(x), Value::Bool(y)) => Some(x == y),
         (Value::Int(x), Value::Int(y)) => Some(x == y),
         (Value::Float(x), Value::Float(y)) => Some(x == y),
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => Some(*x as f64 == *y),
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
+            Some(*x as f64 == *y)
+        }
         (Value::String(x), Value::String(y)) => Some(x == y),
         (Value::Array(x), Value::Array(y)) => {
             if Arc::ptr_eq(x, y) {

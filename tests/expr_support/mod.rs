@@ -108,7 +108,9 @@ pub fn corpus_templates(dir: &Path) -> Vec<(PathBuf, serde_json::Value)> {
         if f.strip_prefix(dir).is_ok_and(|r| r.starts_with("policies")) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         let json: serde_json::Value = match serde_json::from_str(&strip_jsonc(&text)) {
             Ok(j) => j,
             Err(e) => {
@@ -129,12 +131,17 @@ pub fn corpus_templates(dir: &Path) -> Vec<(PathBuf, serde_json::Value)> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
             walk(&p, out);
-        } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
+        } else if p
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+        {
             out.push(p);
         }
     }
@@ -143,11 +150,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Every expression string (`[...]`, not `[[`) in a JSON value; object keys are never expressions.
 pub fn expressions<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
     match v {
-        serde_json::Value::String(s) => {
-            if armgraph::expr::is_expression(s) {
-                out.push(s);
-            }
-        }
+        serde_json::Value::String(s) if armgraph::expr::is_expression(s) => out.push(s),
         serde_json::Value::Array(a) => a.iter().for_each(|x| expressions(x, out)),
         serde_json::Value::Object(m) => m.values().for_each(|x| expressions(x, out)),
         _ => {}

@@ -1,8 +1,14 @@
 //! Array and collection functions (reference §4.1).
 
-use super::{Args, Category, Collection, FunctionDef, StrOrArray, VARIADIC, ensure_size, render_text, utf16_len};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{
+    Args, Category, Collection, FunctionDef, StrOrArray, VARIADIC, ensure_size, render_text,
+    utf16_len,
+};
 use crate::expr::MAX_RANGE_COUNT;
-use crate::expr::error::{ErrorKind, EvalError};
+use crate::expr::error::{ErrorKind, EvalError, Span};
 use crate::expr::eval::Evaluator;
 use crate::expr::value::{Object, Value, deep_equals};
 
@@ -10,7 +16,7 @@ const C: Category = Category::Array;
 
 /// The array functions.
 pub const FUNCTIONS: &[FunctionDef] = &[
-    FunctionDef::eager(C, "array", 1, 1, array).unknown_aware().ex(&[
+    FunctionDef::eager(C, "array", 1, 1, array).ex(&[
         "array(1) --> [1]",
         "array('efgh') --> [\"efgh\"]",
         "array(createArray(1, 2)) --> [1,2]",
@@ -141,9 +147,16 @@ fn array(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
 }
 
 fn concat(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    let all_arrays = a.values().iter().all(|v| matches!(v, Value::Array(_) | Value::Null));
+    let all_arrays = a
+        .values()
+        .iter()
+        .all(|v| matches!(v, Value::Array(_) | Value::Null));
     if all_arrays && a.values().iter().any(|v| matches!(v, Value::Array(_))) {
-        let total: usize = a.values().iter().map(Value::size).fold(0, usize::saturating_add);
+        let total: usize = a
+            .values()
+            .iter()
+            .map(Value::size)
+            .fold(0, usize::saturating_add);
         ensure_size(total, a.span())?;
         let mut out = Vec::new();
         for v in a.values() {
@@ -178,6 +191,78 @@ pub(crate) fn array_contains(items: &[Value], needle: &Value) -> Option<bool> {
         }
     }
     if unknown { None } else { Some(false) }
+}
+
+/// A hashable key for scalar values, consistent with [`deep_equals`] (integral floats equal ints).
+#[derive(PartialEq, Eq, Hash)]
+enum ScalarKey {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(Arc<str>),
+}
+
+fn scalar_key(v: &Value) -> Option<ScalarKey> {
+    Some(match v {
+        Value::Null => ScalarKey::Null,
+        Value::Bool(b) => ScalarKey::Bool(*b),
+        Value::Int(i) => ScalarKey::Int(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => ScalarKey::Int(*f as i64),
+        Value::Float(f) => ScalarKey::Float(f.to_bits()),
+        Value::String(s) => ScalarKey::Str(s.clone()),
+        _ => return None,
+    })
+}
+
+/// A set of values under deep equality: scalars hash, arrays and objects compare linearly.
+#[derive(Default)]
+pub(crate) struct Dedup {
+    scalars: HashSet<ScalarKey>,
+    complex: Vec<Value>,
+}
+
+impl Dedup {
+    /// `Some(true)` when `v` was not yet present (and is now), `Some(false)` when it was, `None`
+    /// when unknown members make it undecidable.
+    pub(crate) fn insert(
+        &mut self,
+        v: &Value,
+        ev: &mut Evaluator<'_>,
+        span: Span,
+    ) -> Result<Option<bool>, EvalError> {
+        if let Some(k) = scalar_key(v) {
+            return Ok(Some(self.scalars.insert(k)));
+        }
+        if v.is_unknown() {
+            return Ok(None);
+        }
+        ev.charge(self.complex.len() as u64 + 1, span)?;
+        Ok(match array_contains(&self.complex, v) {
+            Some(true) => Some(false),
+            Some(false) => {
+                self.complex.push(v.clone());
+                Some(true)
+            }
+            None => None,
+        })
+    }
+    /// Whether `v` is present (`None` when undecidable).
+    pub(crate) fn contains(
+        &self,
+        v: &Value,
+        ev: &mut Evaluator<'_>,
+        span: Span,
+    ) -> Result<Option<bool>, EvalError> {
+        if let Some(k) = scalar_key(v) {
+            return Ok(Some(self.scalars.contains(&k)));
+        }
+        if v.is_unknown() {
+            return Ok(None);
+        }
+        ev.charge(self.complex.len() as u64 + 1, span)?;
+        Ok(array_contains(&self.complex, v))
+    }
 }
 
 fn unknown_in(items: &[Value], needle: &Value) -> Value {
@@ -215,12 +300,12 @@ fn create_array(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError>
 
 fn distinct(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let items = a.get::<&[Value]>(0)?;
-    ev.charge((items.len() as u64).saturating_mul(items.len() as u64) / 2, a.span())?;
+    let mut seen = Dedup::default();
     let mut out: Vec<Value> = Vec::new();
     for v in items {
-        match array_contains(&out, v) {
-            Some(true) => {}
-            Some(false) => out.push(v.clone()),
+        match seen.insert(v, ev, a.span())? {
+            Some(true) => out.push(v.clone()),
+            Some(false) => {}
             None => return Ok(unknown_in(items, v)),
         }
     }
@@ -264,7 +349,12 @@ fn flatten(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
             Value::Array(x) => out.extend(x.iter().cloned()),
             Value::Unknown(_) => return Ok(v.clone()),
             Value::Null => {}
-            _ => return Err(a.invalid(0, format!("every element must be an array, found {}", v.type_name()))),
+            _ => {
+                return Err(a.invalid(
+                    0,
+                    format!("every element must be an array, found {}", v.type_name()),
+                ));
+            }
         }
     }
     Ok(Value::array(out))
@@ -281,7 +371,10 @@ fn from_end(a: &Args<'_>) -> Result<Option<Value>, EvalError> {
 
 fn index_from_end(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     from_end(a)?.ok_or_else(|| {
-        a.error(ErrorKind::IndexOutOfRange, format!("index {} from the end is outside the array", a.value(1)))
+        a.error(
+            ErrorKind::IndexOutOfRange,
+            format!("index {} from the end is outside the array", a.value(1)),
+        )
     })
 }
 
@@ -295,13 +388,20 @@ fn find_ci(hay: &str, needle: &str, last: bool) -> i64 {
     let n: Vec<char> = needle.chars().collect();
     let eq = |x: char, y: char| x == y || x.to_lowercase().eq(y.to_lowercase());
     if n.is_empty() {
-        return if last { (utf16_len(hay) as i64 - 1).max(0) } else { 0 };
+        return if last {
+            (utf16_len(hay) as i64 - 1).max(0)
+        } else {
+            0
+        };
     }
     if n.len() > h.len() {
         return -1;
     }
-    let positions: Box<dyn Iterator<Item = usize>> =
-        if last { Box::new((0..=h.len() - n.len()).rev()) } else { Box::new(0..=h.len() - n.len()) };
+    let positions: Box<dyn Iterator<Item = usize>> = if last {
+        Box::new((0..=h.len() - n.len()).rev())
+    } else {
+        Box::new(0..=h.len() - n.len())
+    };
     for p in positions {
         if h[p..p + n.len()].iter().zip(&n).all(|(x, y)| eq(*x, *y)) {
             return h[..p].iter().map(|c| c.len_utf16() as i64).sum();
@@ -318,8 +418,11 @@ fn index_of_impl(ev: &mut Evaluator<'_>, a: &Args<'_>, last: bool) -> Result<Val
             let needle = a.value(1);
             let mut unknown = false;
             let mut found = -1i64;
-            let iter: Box<dyn Iterator<Item = (usize, &Value)>> =
-                if last { Box::new(items.iter().enumerate().rev()) } else { Box::new(items.iter().enumerate()) };
+            let iter: Box<dyn Iterator<Item = (usize, &Value)>> = if last {
+                Box::new(items.iter().enumerate().rev())
+            } else {
+                Box::new(items.iter().enumerate())
+            };
             for (i, v) in iter {
                 match deep_equals(v, needle) {
                     Some(true) => {
@@ -330,7 +433,11 @@ fn index_of_impl(ev: &mut Evaluator<'_>, a: &Args<'_>, last: bool) -> Result<Val
                     Some(false) => {}
                 }
             }
-            if unknown && found < 0 { unknown_in(items, needle) } else { Value::Int(found) }
+            if unknown && found < 0 {
+                unknown_in(items, needle)
+            } else {
+                Value::Int(found)
+            }
         }
     })
 }
@@ -346,15 +453,22 @@ fn last_index_of(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalErro
 fn intersection(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     match a.value(0) {
         Value::Array(first) => {
-            let mut out: Vec<Value> = Vec::new();
+            let mut others = Vec::with_capacity(a.len() - 1);
             for i in 1..a.len() {
-                a.get::<&[Value]>(i)?;
+                let mut set = Dedup::default();
+                for v in a.get::<&[Value]>(i)? {
+                    if set.insert(v, ev, a.span())?.is_none() {
+                        return Ok(unknown_in(first, v));
+                    }
+                }
+                others.push(set);
             }
+            let mut out: Vec<Value> = Vec::new();
+            let mut seen = Dedup::default();
             for v in first.iter() {
-                ev.charge(a.values().iter().map(|x| x.as_array().map_or(0, <[Value]>::len) as u64).sum(), a.span())?;
                 let mut in_all = true;
-                for other in &a.values()[1..] {
-                    match array_contains(other.as_array().unwrap_or(&[]), v) {
+                for set in &others {
+                    match set.contains(v, ev, a.span())? {
                         Some(true) => {}
                         Some(false) => {
                             in_all = false;
@@ -363,7 +477,8 @@ fn intersection(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError
                         None => return Ok(unknown_in(first, v)),
                     }
                 }
-                if in_all && array_contains(&out, v) == Some(false) {
+                // Duplicates of the first array appear once (unverified).
+                if in_all && seen.insert(v, ev, a.span())? == Some(true) {
                     out.push(v.clone());
                 }
             }
@@ -380,7 +495,11 @@ fn intersection(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError
                     let o = other.as_object().expect("invariant: checked above");
                     match o.get(k).map(|w| deep_equals(v, w)) {
                         Some(Some(true)) => {}
-                        Some(None) => return Ok(v.first_unknown().map_or(Value::Null, |p| Value::Unknown(p.clone()))),
+                        Some(None) => {
+                            return Ok(v
+                                .first_unknown()
+                                .map_or(Value::Null, |p| Value::Unknown(p.clone())));
+                        }
                         _ => {
                             in_all = false;
                             break;
@@ -405,42 +524,73 @@ fn length(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     }))
 }
 
-fn ints<'v>(a: &'v Args<'_>) -> Result<Vec<i64>, EvalError> {
+fn ints(a: &Args<'_>) -> Result<Vec<i64>, EvalError> {
     if a.len() == 1
         && let Value::Array(items) = a.value(0)
     {
         return items
             .iter()
-            .map(|v| v.as_int().ok_or_else(|| a.invalid(0, format!("array elements must be ints, found {}", v.type_name()))))
+            .map(|v| {
+                v.as_int().ok_or_else(|| {
+                    a.invalid(
+                        0,
+                        format!("array elements must be ints, found {}", v.type_name()),
+                    )
+                })
+            })
             .collect();
     }
     (0..a.len()).map(|i| a.get::<i64>(i)).collect()
 }
 
 fn max(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    if let Some(u) = a.value(0).as_array().and_then(|x| x.iter().find(|v| v.is_unknown())) {
+    if let Some(u) = a
+        .value(0)
+        .as_array()
+        .and_then(|x| x.iter().find(|v| v.is_unknown()))
+    {
         return Ok(u.clone());
     }
-    ints(a)?.into_iter().max().map(Value::Int).ok_or_else(|| a.invalid(0, "the array is empty"))
+    ints(a)?
+        .into_iter()
+        .max()
+        .map(Value::Int)
+        .ok_or_else(|| a.invalid(0, "the array is empty"))
 }
 
 fn min(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    if let Some(u) = a.value(0).as_array().and_then(|x| x.iter().find(|v| v.is_unknown())) {
+    if let Some(u) = a
+        .value(0)
+        .as_array()
+        .and_then(|x| x.iter().find(|v| v.is_unknown()))
+    {
         return Ok(u.clone());
     }
-    ints(a)?.into_iter().min().map(Value::Int).ok_or_else(|| a.invalid(0, "the array is empty"))
+    ints(a)?
+        .into_iter()
+        .min()
+        .map(Value::Int)
+        .ok_or_else(|| a.invalid(0, "the array is empty"))
 }
 
 fn range(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let start = a.get::<i64>(0)?;
     let count = a.get::<i64>(1)?;
     if !(0..=MAX_RANGE_COUNT).contains(&count) {
-        return Err(a.invalid(1, format!("the count must be between 0 and {MAX_RANGE_COUNT}, not {count}")));
+        return Err(a.invalid(
+            1,
+            format!("the count must be between 0 and {MAX_RANGE_COUNT}, not {count}"),
+        ));
     }
-    if start.checked_add(count).is_none_or(|end| end > i64::from(i32::MAX)) {
+    if start
+        .checked_add(count)
+        .is_none_or(|end| end > i64::from(i32::MAX))
+    {
         return Err(a.invalid(0, "the sum of start and count must be at most 2147483647"));
     }
-    Ok(Value::array((start..start + count).map(Value::Int).collect()))
+    Ok(Value::array(
+        (start..start + count).map(Value::Int).collect(),
+    ))
 }
 
 fn skip(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -467,13 +617,17 @@ fn try_get(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
                 Some(v) => v.clone(),
                 None => return Ok(Value::Null),
             },
-            (Value::Array(x), Value::Int(n)) => match usize::try_from(*n).ok().and_then(|n| x.get(n)) {
-                Some(v) => v.clone(),
-                None => return Ok(Value::Null),
-            },
+            (Value::Array(x), Value::Int(n)) => {
+                match usize::try_from(*n).ok().and_then(|n| x.get(n)) {
+                    Some(v) => v.clone(),
+                    None => return Ok(Value::Null),
+                }
+            }
             (Value::Unknown(_), _) => return Ok(cur),
             (Value::Null, _) => return Ok(Value::Null),
-            (Value::Object(_) | Value::Array(_), _) => return Err(a.type_error(i, "string key or int index")),
+            (Value::Object(_) | Value::Array(_), _) => {
+                return Err(a.type_error(i, "string key or int index"));
+            }
             _ => return Ok(Value::Null),
         };
     }
@@ -496,18 +650,20 @@ fn merge_objects(target: &mut Object, src: &Object) {
 
 fn union(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     match a.value(0) {
-        Value::Array(_) | Value::Null if a.values().iter().any(|v| matches!(v, Value::Array(_))) => {
+        Value::Array(_) | Value::Null
+            if a.values().iter().any(|v| matches!(v, Value::Array(_))) =>
+        {
             let mut out: Vec<Value> = Vec::new();
+            let mut seen = Dedup::default();
             for (i, v) in a.values().iter().enumerate() {
                 let items = match v {
                     Value::Null => continue,
                     _ => a.get::<&[Value]>(i)?,
                 };
-                ev.charge((items.len() as u64).saturating_mul(out.len() as u64 + 1), a.span())?;
                 for item in items {
-                    match array_contains(&out, item) {
-                        Some(true) => {}
-                        Some(false) => out.push(item.clone()),
+                    match seen.insert(item, ev, a.span())? {
+                        Some(true) => out.push(item.clone()),
+                        Some(false) => {}
                         None => return Ok(unknown_in(&out, item)),
                     }
                 }
@@ -530,4 +686,3 @@ fn union(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         }
     }
 }
-

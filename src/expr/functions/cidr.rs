@@ -43,10 +43,18 @@ impl Net {
     }
     fn host_mask(&self) -> u128 {
         let host_bits = u32::from(self.bits() - self.prefix);
-        if host_bits >= 128 { u128::MAX } else { (1u128 << host_bits) - 1 }
+        if host_bits >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << host_bits) - 1
+        }
     }
     fn full_mask(&self) -> u128 {
-        if self.v6 { u128::MAX } else { u128::from(u32::MAX) }
+        if self.v6 {
+            u128::MAX
+        } else {
+            u128::from(u32::MAX)
+        }
     }
     fn net_mask(&self) -> u128 {
         self.full_mask() & !self.host_mask()
@@ -65,9 +73,7 @@ impl Net {
         }
     }
     fn usable(&self) -> (u128, u128) {
-        if self.v6 {
-            (self.network(), self.last())
-        } else if self.prefix >= 31 {
+        if self.v6 || self.prefix >= 31 {
             (self.network(), self.last())
         } else {
             (self.network() + 1, self.last() - 1)
@@ -77,17 +83,31 @@ impl Net {
 
 fn parse_net(a: &Args<'_>, i: usize) -> Result<Net, EvalError> {
     let s = a.get::<&str>(i)?;
-    let net: IpNet = s.trim().parse().map_err(|_| a.invalid(i, format!("'{s}' is not a CIDR network")))?;
+    let net: IpNet = s
+        .trim()
+        .parse()
+        .map_err(|_| a.invalid(i, format!("'{s}' is not a CIDR network")))?;
     Ok(match net.addr() {
-        IpAddr::V4(v4) => Net { v6: false, addr: u128::from(u32::from(v4)), prefix: net.prefix_len() },
-        IpAddr::V6(v6) => Net { v6: true, addr: u128::from(v6), prefix: net.prefix_len() },
+        IpAddr::V4(v4) => Net {
+            v6: false,
+            addr: u128::from(u32::from(v4)),
+            prefix: net.prefix_len(),
+        },
+        IpAddr::V6(v6) => Net {
+            v6: true,
+            addr: u128::from(v6),
+            prefix: net.prefix_len(),
+        },
     })
 }
 
 fn parse_cidr(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let n = parse_net(a, 0)?;
     let (first, last) = n.usable();
-    let mut members = vec![("network", Value::string(n.show(n.network()))), ("netmask", Value::string(n.show(n.net_mask())))];
+    let mut members = vec![
+        ("network", Value::string(n.show(n.network()))),
+        ("netmask", Value::string(n.show(n.net_mask()))),
+    ];
     if !n.v6 {
         members.push(("broadcast", Value::string(n.show(n.last()))));
     }
@@ -102,26 +122,51 @@ fn cidr_subnet(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> 
     let new = a.get::<i64>(1)?;
     let index = a.get::<i64>(2)?;
     if new < i64::from(n.prefix) || new > i64::from(n.bits()) {
-        return Err(a.invalid(1, format!("the new prefix length must be between {} and {}", n.prefix, n.bits())));
+        return Err(a.invalid(
+            1,
+            format!(
+                "the new prefix length must be between {} and {}",
+                n.prefix,
+                n.bits()
+            ),
+        ));
     }
     let new = new as u8;
     let extra = u32::from(new - n.prefix);
-    let count: u128 = if extra >= 128 { u128::MAX } else { 1u128 << extra };
+    let count: u128 = if extra >= 128 {
+        u128::MAX
+    } else {
+        1u128 << extra
+    };
     if index < 0 || (index as u128) >= count {
         return Err(a.invalid(2, format!("the index must be between 0 and {}", count - 1)));
     }
     let shift = u32::from(n.bits() - new);
-    let offset = if shift >= 128 { 0 } else { (index as u128) << shift };
-    Ok(Value::string(format!("{}/{new}", n.show(n.network() + offset))))
+    let offset = if shift >= 128 {
+        0
+    } else {
+        (index as u128) << shift
+    };
+    Ok(Value::string(format!(
+        "{}/{new}",
+        n.show(n.network() + offset)
+    )))
 }
 
 fn cidr_host(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let n = parse_net(a, 0)?;
     let index = a.get::<i64>(1)?;
     let (_, last) = n.usable();
-    let host = if index >= 0 { n.network().checked_add(1 + index as u128) } else { None };
+    let host = if index >= 0 {
+        n.network().checked_add(1 + index as u128)
+    } else {
+        None
+    };
     match host {
         Some(h) if h <= last => Ok(Value::string(n.show(h))),
-        _ => Err(a.invalid(1, format!("host index {index} is outside the usable range of the network"))),
+        _ => Err(a.invalid(
+            1,
+            format!("host index {index} is outside the usable range of the network"),
+        )),
     }
 }

@@ -36,7 +36,8 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "greaterOrEquals(10, 10) --> true",
         "greaterOrEquals('a', 'A') --> false",
     ]),
-    FunctionDef::eager(C, "less", 2, 2, less).ex(&["less(5, 10) --> true", "less('a', 'A') --> true"]),
+    FunctionDef::eager(C, "less", 2, 2, less)
+        .ex(&["less(5, 10) --> true", "less('a', 'A') --> true"]),
     FunctionDef::eager(C, "lessOrEquals", 2, 2, less_or_equals).ex(&[
         "lessOrEquals(10, 10) --> true",
         "lessOrEquals('b', 'A') --> false",
@@ -83,14 +84,22 @@ pub(crate) fn compare(a: &Args<'_>, x: &Value, y: &Value) -> Result<Ordering, Ev
 }
 
 fn greater(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    Ok(Value::Bool(compare(a, a.value(0), a.value(1))? == Ordering::Greater))
+    Ok(Value::Bool(
+        compare(a, a.value(0), a.value(1))? == Ordering::Greater,
+    ))
 }
 fn greater_or_equals(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    Ok(Value::Bool(compare(a, a.value(0), a.value(1))? != Ordering::Less))
+    Ok(Value::Bool(
+        compare(a, a.value(0), a.value(1))? != Ordering::Less,
+    ))
 }
 fn less(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    Ok(Value::Bool(compare(a, a.value(0), a.value(1))? == Ordering::Less))
+    Ok(Value::Bool(
+        compare(a, a.value(0), a.value(1))? == Ordering::Less,
+    ))
 }
 fn less_or_equals(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    Ok(Value::Bool(compare(a, a.value(0), a.value(1))? != Ordering::Greater))
+    Ok(Value::Bool(
+        compare(a, a.value(0), a.value(1))? != Ordering::Greater,
+    ))
 }

@@ -132,7 +132,10 @@ fn parse_datetime(text: &str) -> Option<DateTime> {
         frac_digits: 0,
         has_seconds: false,
     };
-    if let Some(&sep) = s.get(i).filter(|c| **c == b'T' || **c == b't' || **c == b' ') {
+    if let Some(&sep) = s
+        .get(i)
+        .filter(|c| **c == b'T' || **c == b't' || **c == b' ')
+    {
         i += 1;
         dt.sep = Some(sep as char);
         let h = digits(s, &mut i, 2)?;
@@ -141,7 +144,9 @@ fn parse_datetime(text: &str) -> Option<DateTime> {
         }
         let mi = digits(s, &mut i, 2)?;
         let mut sec = 0;
-        if (!compact && s.get(i) == Some(&b':')) || (compact && s.get(i).is_some_and(u8::is_ascii_digit)) {
+        if (!compact && s.get(i) == Some(&b':'))
+            || (compact && s.get(i).is_some_and(u8::is_ascii_digit))
+        {
             if !compact {
                 i += 1;
             }
@@ -246,10 +251,28 @@ fn parse_duration(text: &str) -> Option<i64> {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
-const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 struct Parts {
     y: i64,
@@ -268,7 +291,16 @@ fn parts(ticks: i64) -> Parts {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (y, mo, d) = civil_from_days(days);
-    Parts { y, mo, d, h: sod / 3600, mi: sod % 3600 / 60, s: sod % 60, frac, dow: (days + 4).rem_euclid(7) as usize }
+    Parts {
+        y,
+        mo,
+        d,
+        h: sod / 3600,
+        mi: sod % 3600 / 60,
+        s: sod % 60,
+        frac,
+        dow: (days + 4).rem_euclid(7) as usize,
+    }
 }
 
 fn zone_text(dt: &DateTime, sep: bool) -> String {
@@ -278,7 +310,11 @@ fn zone_text(dt: &DateTime, sep: bool) -> String {
         Zone::Offset => {
             let sign = if dt.offset_min < 0 { '-' } else { '+' };
             let m = dt.offset_min.abs();
-            if sep { format!("{sign}{:02}:{:02}", m / 60, m % 60) } else { format!("{sign}{:02}{:02}", m / 60, m % 60) }
+            if sep {
+                format!("{sign}{:02}:{:02}", m / 60, m % 60)
+            } else {
+                format!("{sign}{:02}{:02}", m / 60, m % 60)
+            }
         }
     }
 }
@@ -326,7 +362,11 @@ fn format_datetime(dt: &DateTime, fmt: &str) -> Option<String> {
         "G" => "MM/dd/yyyy HH:mm:ss".into(),
         "m" | "M" => "MMMM dd".into(),
         "o" | "O" => {
-            if utc_like { "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'".into() } else { "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz".into() }
+            if utc_like {
+                "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'".into()
+            } else {
+                "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffzzz".into()
+            }
         }
         "r" | "R" => "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'".into(),
         "s" => "yyyy'-'MM'-'dd'T'HH':'mm':'ss".into(),
@@ -339,7 +379,11 @@ fn format_datetime(dt: &DateTime, fmt: &str) -> Option<String> {
         f => f.into(),
     };
     // `r`, `u` and `U` convert to UTC first.
-    let ticks = if matches!(fmt, "r" | "R" | "u" | "U") { dt.ticks - dt.offset_min * 60 * TICKS_PER_SEC } else { dt.ticks };
+    let ticks = if matches!(fmt, "r" | "R" | "u" | "U") {
+        dt.ticks - dt.offset_min * 60 * TICKS_PER_SEC
+    } else {
+        dt.ticks
+    };
     let p = parts(ticks);
     let chars: Vec<char> = expanded.chars().collect();
     let mut out = String::new();
@@ -368,13 +412,29 @@ fn format_datetime(dt: &DateTime, fmt: &str) -> Option<String> {
                 3 => DAYS[p.dow][..3].to_string(),
                 _ => DAYS[p.dow].to_string(),
             }),
-            'H' => out.push_str(&if n == 1 { format!("{}", p.h) } else { format!("{:02}", p.h) }),
+            'H' => out.push_str(&if n == 1 {
+                format!("{}", p.h)
+            } else {
+                format!("{:02}", p.h)
+            }),
             'h' => {
                 let h12 = if p.h % 12 == 0 { 12 } else { p.h % 12 };
-                out.push_str(&if n == 1 { format!("{h12}") } else { format!("{h12:02}") })
+                out.push_str(&if n == 1 {
+                    format!("{h12}")
+                } else {
+                    format!("{h12:02}")
+                })
             }
-            'm' => out.push_str(&if n == 1 { format!("{}", p.mi) } else { format!("{:02}", p.mi) }),
-            's' => out.push_str(&if n == 1 { format!("{}", p.s) } else { format!("{:02}", p.s) }),
+            'm' => out.push_str(&if n == 1 {
+                format!("{}", p.mi)
+            } else {
+                format!("{:02}", p.mi)
+            }),
+            's' => out.push_str(&if n == 1 {
+                format!("{}", p.s)
+            } else {
+                format!("{:02}", p.s)
+            }),
             'f' | 'F' => {
                 if n > 7 {
                     return None;
@@ -435,13 +495,15 @@ fn format_datetime(dt: &DateTime, fmt: &str) -> Option<String> {
 
 fn parse_arg(a: &Args<'_>, i: usize) -> Result<DateTime, EvalError> {
     let s = a.get::<&str>(i)?;
-    parse_datetime(s).ok_or_else(|| a.invalid(i, format!("'{s}' is not a supported ISO 8601 date-time")))
+    parse_datetime(s)
+        .ok_or_else(|| a.invalid(i, format!("'{s}' is not a supported ISO 8601 date-time")))
 }
 
 fn date_time_add(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let mut dt = parse_arg(a, 0)?;
     let d = a.get::<&str>(1)?;
-    let ticks = parse_duration(d).ok_or_else(|| a.invalid(1, format!("'{d}' is not an ISO 8601 duration")))?;
+    let ticks = parse_duration(d)
+        .ok_or_else(|| a.invalid(1, format!("'{d}' is not an ISO 8601 duration")))?;
     dt.ticks = dt
         .ticks
         .checked_add(ticks)
@@ -449,9 +511,12 @@ fn date_time_add(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError
         .ok_or_else(|| a.invalid(1, "the result is outside the range of dates"))?;
     match a.opt::<&str>(2)? {
         None => Ok(Value::string(format_like_input(&dt))),
-        Some(f) => format_datetime(&dt, f)
-            .map(Value::string)
-            .ok_or_else(|| a.error(ErrorKind::Unsupported, format!("the date format `{f}` is not supported"))),
+        Some(f) => format_datetime(&dt, f).map(Value::string).ok_or_else(|| {
+            a.error(
+                ErrorKind::Unsupported,
+                format!("the date format `{f}` is not supported"),
+            )
+        }),
     }
 }
 
@@ -462,7 +527,10 @@ fn date_time_from_epoch(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, Ev
         .filter(|t| (MIN_TICKS..=MAX_TICKS).contains(t))
         .ok_or_else(|| a.invalid(0, "the epoch value is outside the range of dates"))?;
     let p = parts(ticks);
-    Ok(Value::string(format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", p.y, p.mo, p.d, p.h, p.mi, p.s)))
+    Ok(Value::string(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        p.y, p.mo, p.d, p.h, p.mi, p.s
+    )))
 }
 
 fn date_time_to_epoch(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {

@@ -9,19 +9,29 @@ const C: Category = Category::Deployment;
 
 /// The deployment functions.
 pub const FUNCTIONS: &[FunctionDef] = &[
-    FunctionDef::eager(C, "deployer", 0, 0, deployer).class(FnClass::Runtime),
-    FunctionDef::eager(C, "deployment", 0, 0, deployment).class(FnClass::Context).ex(&[
-        "deployment().name --> \"deployment\"",
-        "deployment().properties.mode --> \"Incremental\"",
-    ]),
-    FunctionDef::eager(C, "environment", 0, 0, environment).class(FnClass::Context).ex(&[
-        "environment().name --> \"AzureCloud\"",
-        "environment().suffixes.storage --> \"core.windows.net\"",
-        "environment().authentication.loginEndpoint --> \"https://login.microsoftonline.com/\"",
-    ]),
-    FunctionDef::eager(C, "parameters", 1, 1, parameters),
-    FunctionDef::eager(C, "variables", 1, 1, variables),
-    FunctionDef::eager(C, "externalInputs", 1, 1, external_inputs).class(FnClass::Context),
+    FunctionDef::eager(C, "deployer", 0, 0, deployer)
+        .class(FnClass::Runtime)
+        .ex(&["deployer().objectId --> {\"$unknown\":\"deployer() at 0..10\"}"]),
+    FunctionDef::eager(C, "deployment", 0, 0, deployment)
+        .class(FnClass::Context)
+        .ex(&[
+            "deployment().name --> \"deployment\"",
+            "deployment().properties.mode --> \"Incremental\"",
+        ]),
+    FunctionDef::eager(C, "environment", 0, 0, environment)
+        .class(FnClass::Context)
+        .ex(&[
+            "environment().name --> \"AzureCloud\"",
+            "environment().suffixes.storage --> \"core.windows.net\"",
+            "environment().authentication.loginEndpoint --> \"https://login.microsoftonline.com/\"",
+        ]),
+    FunctionDef::eager(C, "parameters", 1, 1, parameters)
+        .ex(&["parameters('undeclared') --> error ARM-EXPR-015"]),
+    FunctionDef::eager(C, "variables", 1, 1, variables)
+        .ex(&["variables('undeclared') --> error ARM-EXPR-016"]),
+    FunctionDef::eager(C, "externalInputs", 1, 1, external_inputs)
+        .class(FnClass::Context)
+        .ex(&["externalInputs('k') --> {\"$unknown\":\"externalInputs('k') at 0..19\"}"]),
 ];
 
 fn deployer(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -52,5 +62,8 @@ fn external_inputs(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalEr
     if key.is_empty() {
         return Err(a.error(ErrorKind::InvalidArgument, "the key must not be empty"));
     }
-    Ok(ev.env().external_input(key).unwrap_or_else(|| runtime_unknown(a.call(), a.span(), None)))
+    Ok(ev
+        .env()
+        .external_input(key)
+        .unwrap_or_else(|| runtime_unknown(a.call(), a.span(), None)))
 }

@@ -42,8 +42,14 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "toObject(createArray('a', 'b'), lambda('x', lambdaVariables('x'))) --> {\"a\":\"a\",\"b\":\"b\"}",
         "toObject(createArray(createObject('n', 'x', 'v', 1)), lambda('e', lambdaVariables('e').n), lambda('e', lambdaVariables('e').v)) --> {\"x\":1}",
     ]),
-    FunctionDef::lazy(C, "lambda", 1, super::VARIADIC, lambda_outside),
-    FunctionDef::eager(C, "lambdaVariables", 1, 1, lambda_variables).unknown_aware(),
+    FunctionDef::lazy(C, "lambda", 1, super::VARIADIC, lambda_outside).ex(&[
+        "map(createArray(1, 2), lambda('x', 'i', lambdaVariables('i'))) --> [0,1]",
+        "lambda('x', 1) --> error ARM-EXPR-018",
+    ]),
+    FunctionDef::eager(C, "lambdaVariables", 1, 1, lambda_variables).unknown_aware().ex(&[
+        "map(createArray(1), lambda('x', lambdaVariables('X'))) --> [1]",
+        "lambdaVariables('x') --> error ARM-EXPR-018",
+    ]),
 ];
 
 /// A lambda argument: parameter names and body.
@@ -52,7 +58,12 @@ struct Lambda<'e> {
     body: &'e Expr,
 }
 
-fn lambda_arg<'e>(ev: &mut Evaluator<'_>, c: &'e Call, i: usize, arities: &[usize]) -> Result<Lambda<'e>, EvalError> {
+fn lambda_arg<'e>(
+    ev: &mut Evaluator<'_>,
+    c: &'e Call,
+    i: usize,
+    arities: &[usize],
+) -> Result<Lambda<'e>, EvalError> {
     let arg = &c.args[i];
     let ExprKind::Call(l) = &arg.kind else {
         return Err(EvalError::new(
@@ -76,7 +87,11 @@ fn lambda_arg<'e>(ev: &mut Evaluator<'_>, c: &'e Call, i: usize, arities: &[usiz
                 "the lambda in argument {} of '{}' takes {n} parameter(s); expected {}",
                 i + 1,
                 c.name,
-                arities.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ")
+                arities
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
             arg.span,
         ));
@@ -88,13 +103,19 @@ fn lambda_arg<'e>(ev: &mut Evaluator<'_>, c: &'e Call, i: usize, arities: &[usiz
             other => {
                 return Err(EvalError::new(
                     ErrorKind::Lambda,
-                    format!("lambda parameter names must be strings, not {}", other.type_name()),
+                    format!(
+                        "lambda parameter names must be strings, not {}",
+                        other.type_name()
+                    ),
                     p.span,
                 ));
             }
         }
     }
-    Ok(Lambda { params, body: &l.args[n] })
+    Ok(Lambda {
+        params,
+        body: &l.args[n],
+    })
 }
 
 impl Lambda<'_> {
@@ -106,13 +127,22 @@ impl Lambda<'_> {
     }
 }
 
-fn array_arg(ev: &mut Evaluator<'_>, c: &Call, i: usize) -> Result<Result<Arc<crate::expr::value::Array>, Value>, EvalError> {
+fn array_arg(
+    ev: &mut Evaluator<'_>,
+    c: &Call,
+    i: usize,
+) -> Result<Result<Arc<crate::expr::value::Array>, Value>, EvalError> {
     match eval_arg(ev, c, i)? {
         Value::Array(a) => Ok(Ok(a)),
         u @ Value::Unknown(_) => Ok(Err(u)),
         other => Err(EvalError::new(
             ErrorKind::ArgumentType,
-            format!("argument {} of '{}' must be of type array, not {}", i + 1, c.name, other.type_name()),
+            format!(
+                "argument {} of '{}' must be of type array, not {}",
+                i + 1,
+                c.name,
+                other.type_name()
+            ),
             c.args[i].span,
         )),
     }
@@ -145,7 +175,11 @@ fn filter(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, EvalErr
 fn bool_error(c: &Call, v: Value, span: Span) -> EvalError {
     EvalError::new(
         ErrorKind::ArgumentType,
-        format!("the lambda of '{}' must return a bool, not {}", c.name, v.type_name()),
+        format!(
+            "the lambda of '{}' must return a bool, not {}",
+            c.name,
+            v.type_name()
+        ),
         span,
     )
 }
@@ -171,7 +205,10 @@ fn map_values(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, Eva
         other => {
             return Err(EvalError::new(
                 ErrorKind::ArgumentType,
-                format!("argument 1 of 'mapValues' must be of type object, not {}", other.type_name()),
+                format!(
+                    "argument 1 of 'mapValues' must be of type object, not {}",
+                    other.type_name()
+                ),
                 c.args[0].span,
             ));
         }
@@ -180,7 +217,7 @@ fn map_values(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, Eva
     let mut out = Object::with_capacity(obj.len());
     for (k, v) in obj.iter() {
         let r = f.call(ev, std::slice::from_ref(v), span)?;
-        out.insert(k.clone(), r);
+        out.insert_exact(k.clone(), r);
         super::ensure_size(out.size(), span)?;
     }
     Ok(Value::object(out))
@@ -238,9 +275,15 @@ fn sort(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, EvalError
 fn keyed(ev: &mut Evaluator<'_>, c: &Call, span: Span, group: bool) -> Result<Value, EvalError> {
     let items = array_or_return!(ev, c, 0);
     let key_fn = lambda_arg(ev, c, 1, &[1])?;
-    let value_fn = if c.args.len() > 2 { Some(lambda_arg(ev, c, 2, &[1])?) } else { None };
+    let value_fn = if c.args.len() > 2 {
+        Some(lambda_arg(ev, c, 2, &[1])?)
+    } else {
+        None
+    };
     let mut out = Object::new();
     let mut groups: Vec<(Arc<str>, Vec<Value>)> = Vec::new();
+    let mut group_index: std::collections::HashMap<Arc<str>, usize> =
+        std::collections::HashMap::new();
     for item in items.iter() {
         let key = match key_fn.call(ev, std::slice::from_ref(item), span)? {
             Value::String(s) => s,
@@ -248,7 +291,11 @@ fn keyed(ev: &mut Evaluator<'_>, c: &Call, span: Span, group: bool) -> Result<Va
             other => {
                 return Err(EvalError::new(
                     ErrorKind::ArgumentType,
-                    format!("the key lambda of '{}' must return a string, not {}", c.name, other.type_name()),
+                    format!(
+                        "the key lambda of '{}' must return a string, not {}",
+                        c.name,
+                        other.type_name()
+                    ),
                     span,
                 ));
             }
@@ -258,18 +305,22 @@ fn keyed(ev: &mut Evaluator<'_>, c: &Call, span: Span, group: bool) -> Result<Va
             None => item.clone(),
         };
         if group {
-            match groups.iter_mut().find(|(k, _)| crate::expr::value::eq_ignore_case(k, &key)) {
-                Some((_, g)) => g.push(value),
-                None => groups.push((key, vec![value])),
+            match group_index.get(&key) {
+                Some(&i) => groups[i].1.push(value),
+                None => {
+                    group_index.insert(key.clone(), groups.len());
+                    groups.push((key, vec![value]));
+                }
             }
         } else {
-            // Duplicate keys: the last value wins (unverified).
-            out.insert(key, value);
+            // Keys are distinct as in createObject; an exact duplicate keeps its first position
+            // and takes the last value (unverified).
+            out.insert_exact(key, value);
         }
     }
     if group {
         for (k, g) in groups {
-            out.insert(k, Value::array(g));
+            out.insert_exact(k, Value::array(g));
         }
     }
     Ok(Value::object(out))
@@ -286,7 +337,10 @@ fn group_by(ev: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, EvalE
 fn lambda_outside(_: &mut Evaluator<'_>, c: &Call, span: Span) -> Result<Value, EvalError> {
     Err(EvalError::new(
         ErrorKind::Lambda,
-        format!("'{}' may only appear directly as an argument of filter, map, reduce, sort, toObject, groupBy or mapValues", c.name),
+        format!(
+            "'{}' may only appear directly as an argument of filter, map, reduce, sort, toObject, groupBy or mapValues",
+            c.name
+        ),
         span,
     ))
 }
@@ -297,6 +351,9 @@ fn lambda_variables(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalE
     }
     let name = a.get::<&str>(0)?;
     ev.lambda_var(name).cloned().ok_or_else(|| {
-        a.error(ErrorKind::Lambda, format!("no lambda variable named '{name}' is in scope"))
+        a.error(
+            ErrorKind::Lambda,
+            format!("no lambda variable named '{name}' is in scope"),
+        )
     })
 }

@@ -20,7 +20,8 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "or(false(), false()) --> false",
         "or(true(), fail('not evaluated')) --> true",
     ]),
-    FunctionDef::eager(C, "not", 1, 1, not).ex(&["not(false()) --> true", "not(equals(1, 2)) --> true"]),
+    FunctionDef::eager(C, "not", 1, 1, not)
+        .ex(&["not(false()) --> true", "not(equals(1, 2)) --> true"]),
     FunctionDef::eager(C, "bool", 1, 1, to_bool).ex(&[
         "bool('true') --> true",
         "bool('FALSE') --> false",
@@ -37,7 +38,12 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     ]),
 ];
 
-fn junction(ev: &mut Evaluator<'_>, c: &Call, span: Span, decisive: bool) -> Result<Value, EvalError> {
+fn junction(
+    ev: &mut Evaluator<'_>,
+    c: &Call,
+    span: Span,
+    decisive: bool,
+) -> Result<Value, EvalError> {
     let mut unknown = None;
     for (i, arg) in c.args.iter().enumerate() {
         match eval_arg(ev, c, i)? {
@@ -49,8 +55,17 @@ fn junction(ev: &mut Evaluator<'_>, c: &Call, span: Span, decisive: bool) -> Res
             other => {
                 return Err(EvalError::new(
                     ErrorKind::ArgumentType,
-                    format!("argument {} of '{}' must be of type bool, not {}", i + 1, c.name, other.type_name()),
-                    if arg.span == Span::default() { span } else { arg.span },
+                    format!(
+                        "argument {} of '{}' must be of type bool, not {}",
+                        i + 1,
+                        c.name,
+                        other.type_name()
+                    ),
+                    if arg.span == Span::default() {
+                        span
+                    } else {
+                        arg.span
+                    },
                 ));
             }
         }
@@ -88,7 +103,10 @@ fn if_(ev: &mut Evaluator<'_>, c: &Call, _: Span) -> Result<Value, EvalError> {
         u @ Value::Unknown(_) => Ok(u),
         other => Err(EvalError::new(
             ErrorKind::ArgumentType,
-            format!("the condition of 'if' must be of type bool, not {}", other.type_name()),
+            format!(
+                "the condition of 'if' must be of type bool, not {}",
+                other.type_name()
+            ),
             c.args[0].span,
         )),
     }

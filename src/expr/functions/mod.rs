@@ -8,7 +8,31 @@
 //! functions) receive the unevaluated call instead.
 //!
 //! Another function set (the policy set's `field()`, `current()`) chains on with
-//! [`FunctionSet::with_table`]; later tables override earlier names.
+//! [`FunctionSet::with_table`]; later tables override earlier names:
+//!
+//! ```
+//! use armgraph::expr::functions::{Category, FunctionDef, FunctionSet};
+//! use armgraph::expr::{DeploymentContext, EnvError, ErrorKind, EvalEnv, Value, evaluate_str_with};
+//!
+//! static POLICY: &[FunctionDef] = &[FunctionDef::eager(Category::Other, "field", 1, 1, |ev, args| {
+//!     let name = args.get::<&str>(0)?;
+//!     match ev.env().host_call("field", args.values()) {
+//!         Some(r) => r.map_err(|e| e.at(args.span())),
+//!         None => Err(args.error(ErrorKind::UnknownFunction, format!("field('{name}') needs a policy host"))),
+//!     }
+//! })];
+//!
+//! struct Host;
+//! impl EvalEnv for Host {
+//!     fn host_call(&self, name: &str, args: &[Value]) -> Option<Result<Value, EnvError>> {
+//!         (name == "field").then(|| Ok(Value::string(format!("value of {}", args[0]))))
+//!     }
+//! }
+//!
+//! let set = FunctionSet::template().clone().with_table(POLICY);
+//! let v = evaluate_str_with("[toUpper(field('type'))]", &Host, &DeploymentContext::default(), &set).unwrap();
+//! assert_eq!(v, Value::string("VALUE OF \"TYPE\""));
+//! ```
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -181,7 +205,13 @@ pub struct FunctionDef {
 
 impl FunctionDef {
     /// An eager pure function.
-    pub const fn eager(category: Category, name: &'static str, min: usize, max: usize, f: EagerFn) -> Self {
+    pub const fn eager(
+        category: Category,
+        name: &'static str,
+        min: usize,
+        max: usize,
+        f: EagerFn,
+    ) -> Self {
         FunctionDef {
             name,
             category,
@@ -195,7 +225,13 @@ impl FunctionDef {
         }
     }
     /// A lazy pure function.
-    pub const fn lazy(category: Category, name: &'static str, min: usize, max: usize, f: LazyFn) -> Self {
+    pub const fn lazy(
+        category: Category,
+        name: &'static str,
+        min: usize,
+        max: usize,
+        f: LazyFn,
+    ) -> Self {
         FunctionDef {
             name,
             category,
@@ -218,7 +254,11 @@ impl FunctionDef {
             FnClass::Runtime | FnClass::NonDeterministic => Support::Unknown,
             _ => self.support,
         };
-        FunctionDef { class, support, ..self }
+        FunctionDef {
+            class,
+            support,
+            ..self
+        }
     }
     /// Set the support status.
     pub const fn support(self, support: Support) -> Self {
@@ -226,7 +266,10 @@ impl FunctionDef {
     }
     /// Let the body see unknown arguments.
     pub const fn unknown_aware(self) -> Self {
-        FunctionDef { handles_unknown: true, ..self }
+        FunctionDef {
+            handles_unknown: true,
+            ..self
+        }
     }
 }
 
@@ -257,7 +300,9 @@ impl FunctionSet {
     pub fn template() -> &'static FunctionSet {
         static SET: OnceLock<FunctionSet> = OnceLock::new();
         SET.get_or_init(|| {
-            TEMPLATE_TABLES.iter().fold(FunctionSet::new(), |s, t| s.with_table(t))
+            TEMPLATE_TABLES
+                .iter()
+                .fold(FunctionSet::new(), |s, t| s.with_table(t))
         })
     }
     /// Look a function up by its lowercase name.
@@ -265,11 +310,20 @@ impl FunctionSet {
         if let Some(d) = self.index.get(lowercase_name) {
             return Some(d);
         }
-        self.prefixes.iter().rev().find(|(p, _)| lowercase_name.starts_with(p.as_str())).map(|(_, d)| *d)
+        self.prefixes
+            .iter()
+            .rev()
+            .find(|(p, _)| lowercase_name.starts_with(p.as_str()))
+            .map(|(_, d)| *d)
     }
     /// Every function, sorted by category then name.
     pub fn functions(&self) -> Vec<&'static FunctionDef> {
-        let mut v: Vec<_> = self.index.values().copied().chain(self.prefixes.iter().map(|(_, d)| *d)).collect();
+        let mut v: Vec<_> = self
+            .index
+            .values()
+            .copied()
+            .chain(self.prefixes.iter().map(|(_, d)| *d))
+            .collect();
         v.sort_by_key(|d| (d.category, d.name.to_lowercase()));
         v.dedup_by_key(|d| d.name);
         v
@@ -467,7 +521,11 @@ impl<'c> Args<'c> {
     }
     /// Argument `i` if present (`None` when absent).
     pub fn opt<'a, T: FromArg<'a>>(&'a self, i: usize) -> Result<Option<T>, EvalError> {
-        if i < self.values.len() { self.get(i).map(Some) } else { Ok(None) }
+        if i < self.values.len() {
+            self.get(i).map(Some)
+        } else {
+            Ok(None)
+        }
     }
     /// An argument-type error for argument `i`.
     pub fn type_error(&self, i: usize, expected: &str) -> EvalError {
@@ -484,7 +542,11 @@ impl<'c> Args<'c> {
     }
     /// An invalid-value error for argument `i`.
     pub fn invalid(&self, i: usize, msg: impl std::fmt::Display) -> EvalError {
-        EvalError::new(ErrorKind::InvalidArgument, format!("{}(): {msg}", self.call.name), self.arg_span(i))
+        EvalError::new(
+            ErrorKind::InvalidArgument,
+            format!("{}(): {msg}", self.call.name),
+            self.arg_span(i),
+        )
     }
     /// An error of the given kind at the call.
     pub fn error(&self, kind: ErrorKind, msg: impl std::fmt::Display) -> EvalError {
@@ -497,7 +559,10 @@ pub fn ensure_size(bytes: usize, span: Span) -> Result<(), EvalError> {
     if bytes > super::MAX_VALUE_SIZE {
         return Err(EvalError::new(
             ErrorKind::ValueTooLarge,
-            format!("the result would be larger than {} bytes", super::MAX_VALUE_SIZE),
+            format!(
+                "the result would be larger than {} bytes",
+                super::MAX_VALUE_SIZE
+            ),
             span,
         ));
     }

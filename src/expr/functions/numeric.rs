@@ -13,19 +13,39 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "add", 2, 2, add).ex(&["add(5, 3) --> 8", "add(-5, 3) --> -2"]),
     FunctionDef::eager(C, "sub", 2, 2, sub).ex(&["sub(7, 3) --> 4"]),
     FunctionDef::eager(C, "mul", 2, 2, mul).ex(&["mul(5, 3) --> 15", "mul(-4, 3) --> -12"]),
-    FunctionDef::eager(C, "div", 2, 2, div).ex(&["div(8, 3) --> 2", "div(6, 11) --> 0", "div(-7, 2) --> -3"]),
-    FunctionDef::eager(C, "mod", 2, 2, modulo).ex(&["mod(7, 3) --> 1", "mod(-7, 3) --> -1", "mod(80, -4) --> 0"]),
-    FunctionDef::eager(C, "int", 1, 1, int).ex(&["int('4') --> 4", "int(' -12 ') --> -12", "int(7) --> 7"]),
+    FunctionDef::eager(C, "div", 2, 2, div).ex(&[
+        "div(8, 3) --> 2",
+        "div(6, 11) --> 0",
+        "div(-7, 2) --> -3",
+    ]),
+    FunctionDef::eager(C, "mod", 2, 2, modulo).ex(&[
+        "mod(7, 3) --> 1",
+        "mod(-7, 3) --> -1",
+        "mod(80, -4) --> 0",
+    ]),
+    FunctionDef::eager(C, "int", 1, 1, int).ex(&[
+        "int('4') --> 4",
+        "int(' -12 ') --> -12",
+        "int(7) --> 7",
+    ]),
     FunctionDef::eager(C, "float", 1, 1, float).ex(&["float('3.5') --> 3.5", "float(2) --> 2.0"]),
-    FunctionDef::eager(C, "copyIndex", 0, 2, copy_index).class(super::FnClass::Context),
+    FunctionDef::eager(C, "copyIndex", 0, 2, copy_index)
+        .class(super::FnClass::Context)
+        .ex(&[
+            "copyIndex() --> error ARM-EXPR-017",
+            "copyIndex('loop', 1) --> error ARM-EXPR-017",
+        ]),
 ];
 
 fn arith(a: &Args<'_>, op: fn(i64, i64) -> Option<i64>, sym: &str) -> Result<Value, EvalError> {
     let x = a.get::<i64>(0)?;
     let y = a.get::<i64>(1)?;
-    op(x, y)
-        .map(Value::Int)
-        .ok_or_else(|| a.error(ErrorKind::IntegerOverflow, format!("{x} {sym} {y} overflows a 64-bit integer")))
+    op(x, y).map(Value::Int).ok_or_else(|| {
+        a.error(
+            ErrorKind::IntegerOverflow,
+            format!("{x} {sym} {y} overflows a 64-bit integer"),
+        )
+    })
 }
 
 fn add(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -48,14 +68,25 @@ fn modulo(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         return Err(a.error(ErrorKind::DivisionByZero, "modulo by zero"));
     }
     // i64::MIN % -1 is 0 mathematically; checked_rem reports overflow, so special-case it.
-    arith(a, |x, y| if y == -1 { Some(0) } else { x.checked_rem(y) }, "%")
+    arith(
+        a,
+        |x, y| if y == -1 { Some(0) } else { x.checked_rem(y) },
+        "%",
+    )
 }
 
 fn int(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     match a.value(0) {
         // .NET Convert.ToInt64(double) rounds half to even.
-        Value::Float(f) if f.is_finite() && f.abs() < 9.2e18 => return Ok(Value::Int(f.round_ties_even() as i64)),
-        Value::Float(_) => return Err(a.error(ErrorKind::IntegerOverflow, "the number does not fit in 64 bits")),
+        Value::Float(f) if f.is_finite() && f.abs() < 9.2e18 => {
+            return Ok(Value::Int(f.round_ties_even() as i64));
+        }
+        Value::Float(_) => {
+            return Err(a.error(
+                ErrorKind::IntegerOverflow,
+                "the number does not fit in 64 bits",
+            ));
+        }
         _ => {}
     }
     match a.get::<StrOrInt>(0)? {
@@ -74,9 +105,11 @@ fn float(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         Value::Float(f) => Ok(Value::Float(*f)),
         _ => match a.get::<StrOrInt>(0)? {
             StrOrInt::Int(i) => Ok(Value::Float(i as f64)),
-            StrOrInt::Str(s) => {
-                s.trim().parse::<f64>().map(Value::Float).map_err(|_| a.invalid(0, format!("'{s}' is not a number")))
-            }
+            StrOrInt::Str(s) => s
+                .trim()
+                .parse::<f64>()
+                .map(Value::Float)
+                .map_err(|_| a.invalid(0, format!("'{s}' is not a number"))),
         },
     }
 }
@@ -91,7 +124,10 @@ fn copy_index(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> 
         _ => return Err(a.type_error(0, "string or int")),
     };
     let i = ev.env().copy_index(name).map_err(|e| e.at(a.span()))?;
-    i.checked_add(offset)
-        .map(Value::Int)
-        .ok_or_else(|| a.error(ErrorKind::IntegerOverflow, "copy index plus offset overflows"))
+    i.checked_add(offset).map(Value::Int).ok_or_else(|| {
+        a.error(
+            ErrorKind::IntegerOverflow,
+            "copy index plus offset overflows",
+        )
+    })
 }

@@ -15,7 +15,8 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "createObject() --> {}",
         "createObject('k', null()) --> {\"k\":null}",
         "createObject('k', null()).k --> null",
-        "createObject('a', 1, 'A', 2) --> {\"a\":2}",
+        "createObject('a', 1, 'A', 2) --> {\"a\":1,\"A\":2}",
+        "createObject('a', 1, 'a', 2) --> {\"a\":2}",
     ]),
     FunctionDef::eager(C, "items", 1, 1, items).ex(&[
         "items(createObject('b', 2, 'a', createObject('z', 1, 'y', 2))) --> [{\"key\":\"a\",\"value\":{\"z\":1,\"y\":2}},{\"key\":\"b\",\"value\":2}]",
@@ -30,7 +31,7 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     ]),
     FunctionDef::eager(C, "null", 0, 0, |_, _| Ok(Value::Null)).ex(&["null() --> null"]),
     FunctionDef::eager(C, "objectKeys", 1, 1, object_keys).ex(&[
-        "objectKeys(createObject('b', 1, 'a', 2, 'A', 3)) --> [\"a\",\"b\"]",
+        "objectKeys(createObject('b', 1, 'a', 2, 'A', 3)) --> [\"a\",\"A\",\"b\"]",
         "objectKeys(createObject('DEFKey', 1, 'abcKey', 2, '123Key', 3, 'ABCKey2', 4)) --> [\"123Key\",\"abcKey\",\"ABCKey2\",\"DEFKey\"]",
     ]),
     FunctionDef::eager(C, "shallowMerge", 1, 1, shallow_merge).ex(&[
@@ -41,7 +42,7 @@ pub const FUNCTIONS: &[FunctionDef] = &[
 ];
 
 fn create_object(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
-    if a.len() % 2 != 0 {
+    if !a.len().is_multiple_of(2) {
         return Err(a.error(
             crate::expr::ErrorKind::Arity,
             "createObject takes an even number of arguments (key, value pairs)",
@@ -53,7 +54,7 @@ fn create_object(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError
             return Ok(a.value(i).clone());
         }
         let k = a.get::<&std::sync::Arc<str>>(i)?;
-        o.insert(k.clone(), a.value(i + 1).clone());
+        o.insert_exact(k.clone(), a.value(i + 1).clone());
     }
     Ok(Value::object(o))
 }
@@ -81,7 +82,12 @@ fn items(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
 
 fn object_keys(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let o = a.get::<&Object>(0)?;
-    Ok(Value::array(sorted_entries(o).into_iter().map(|(k, _)| Value::String(k.clone())).collect()))
+    Ok(Value::array(
+        sorted_entries(o)
+            .into_iter()
+            .map(|(k, _)| Value::String(k.clone()))
+            .collect(),
+    ))
 }
 
 pub(crate) fn parse_json_arg(a: &Args<'_>, i: usize, text: &str) -> Result<Value, EvalError> {
@@ -106,7 +112,15 @@ fn shallow_merge(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError
             }
             Value::Unknown(_) => return Ok(v.clone()),
             Value::Null => {}
-            other => return Err(a.invalid(0, format!("every element must be an object, found {}", other.type_name()))),
+            other => {
+                return Err(a.invalid(
+                    0,
+                    format!(
+                        "every element must be an object, found {}",
+                        other.type_name()
+                    ),
+                ));
+            }
         }
     }
     Ok(Value::object(out))

@@ -19,7 +19,9 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "list*", 1, 3, list).class(FnClass::Runtime).unknown_aware().ex(&[
         "listKeys('sa', '2023-01-01').keys --> {\"$unknown\":\"listKeys('sa') [resource sa] at 0..28\"}",
     ]),
-    FunctionDef::eager(C, "listOutputsWithSecureValues", 2, 2, list).class(FnClass::Runtime).unknown_aware(),
+    FunctionDef::eager(C, "listOutputsWithSecureValues", 2, 2, list).class(FnClass::Runtime).unknown_aware().ex(&[
+        "listOutputsWithSecureValues('mod', '2025-04-01') --> {\"$unknown\":\"listOutputsWithSecureValues('mod') [resource mod] at 0..48\"}",
+    ]),
     FunctionDef::eager(C, "managementGroupResourceId", 2, VARIADIC, management_group_resource_id)
         .class(FnClass::Context)
         .ex(&[
@@ -29,11 +31,15 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "pickZones", 3, 5, runtime).class(FnClass::Runtime).ex(&[
         "pickZones('Microsoft.Compute', 'virtualMachines', 'westus2') --> {\"$unknown\":\"pickZones('Microsoft.Compute') at 0..60\"}",
     ]),
-    FunctionDef::eager(C, "providers", 1, 2, runtime).class(FnClass::Runtime),
+    FunctionDef::eager(C, "providers", 1, 2, runtime).class(FnClass::Runtime).ex(&[
+        "providers('Microsoft.Web') --> {\"$unknown\":\"providers('Microsoft.Web') at 0..26\"}",
+    ]),
     FunctionDef::eager(C, "reference", 1, 3, reference).class(FnClass::Runtime).unknown_aware().ex(&[
         "reference('vnet').subnets --> {\"$unknown\":\"reference('vnet') [resource vnet] at 0..17\"}",
     ]),
-    FunctionDef::eager(C, "references", 1, 2, reference).class(FnClass::Runtime).unknown_aware(),
+    FunctionDef::eager(C, "references", 1, 2, reference).class(FnClass::Runtime).unknown_aware().ex(&[
+        "references('loop', 'full') --> {\"$unknown\":\"references('loop') [resource loop] at 0..26\"}",
+    ]),
     FunctionDef::eager(C, "resourceId", 2, VARIADIC, resource_id).class(FnClass::Context).ex(&[
         "resourceId('Microsoft.Network/virtualNetworks', 'vnet') --> \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup/providers/Microsoft.Network/virtualNetworks/vnet\"",
         "resourceId('otherRg', 'Microsoft.Network/virtualNetworks/subnets', 'vnet', 'sn') --> \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/otherRg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn\"",
@@ -41,8 +47,12 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "resourceId('Microsoft.Network/virtualNetworks/', 'vnet') --> \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup/providers/Microsoft.Network/virtualNetworks/vnet\"",
         "resourceId('sub', 'rg', 'Microsoft.KeyVault', 'vaults', 'kv') --> \"/subscriptions/sub/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv\"",
     ]),
-    FunctionDef::eager(C, "resourceInfo", 1, 1, resource_info).class(FnClass::Runtime),
-    FunctionDef::eager(C, "roleDefinitions", 1, 1, runtime).class(FnClass::Runtime),
+    FunctionDef::eager(C, "resourceInfo", 1, 1, resource_info).class(FnClass::Runtime).ex(&[
+        "resourceInfo('sym').id --> {\"$unknown\":\"resourceInfo('sym') at 0..19\"}",
+    ]),
+    FunctionDef::eager(C, "roleDefinitions", 1, 1, runtime).class(FnClass::Runtime).ex(&[
+        "roleDefinitions('Reader').id --> {\"$unknown\":\"roleDefinitions('Reader') at 0..25\"}",
+    ]),
     FunctionDef::eager(C, "subscriptionResourceId", 2, VARIADIC, subscription_resource_id)
         .class(FnClass::Context)
         .ex(&[
@@ -52,10 +62,18 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "tenantResourceId", 2, VARIADIC, tenant_resource_id).ex(&[
         "tenantResourceId('My.Rp/parent/child', 'myParent', 'myChild') --> \"/providers/My.Rp/parent/myParent/child/myChild\"",
     ]),
-    FunctionDef::eager(C, "toLogicalZone", 3, 3, runtime).class(FnClass::Runtime),
-    FunctionDef::eager(C, "toLogicalZones", 3, 3, runtime).class(FnClass::Runtime),
-    FunctionDef::eager(C, "toPhysicalZone", 3, 3, runtime).class(FnClass::Runtime),
-    FunctionDef::eager(C, "toPhysicalZones", 3, 3, runtime).class(FnClass::Runtime),
+    FunctionDef::eager(C, "toLogicalZone", 3, 3, runtime).class(FnClass::Runtime).ex(&[
+        "toLogicalZone('s', 'westus2', '1') --> {\"$unknown\":\"toLogicalZone('s') at 0..34\"}",
+    ]),
+    FunctionDef::eager(C, "toLogicalZones", 3, 3, runtime).class(FnClass::Runtime).ex(&[
+        "toLogicalZones('s', 'westus2', createArray('1')) --> {\"$unknown\":\"toLogicalZones('s') at 0..48\"}",
+    ]),
+    FunctionDef::eager(C, "toPhysicalZone", 3, 3, runtime).class(FnClass::Runtime).ex(&[
+        "toPhysicalZone('s', 'westus2', '1') --> {\"$unknown\":\"toPhysicalZone('s') at 0..35\"}",
+    ]),
+    FunctionDef::eager(C, "toPhysicalZones", 3, 3, runtime).class(FnClass::Runtime).ex(&[
+        "toPhysicalZones('s', 'westus2', createArray('1')) --> {\"$unknown\":\"toPhysicalZones('s') at 0..49\"}",
+    ]),
 ];
 
 fn runtime(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -118,7 +136,10 @@ fn record(ev: &Evaluator<'_>, id: String) -> Value {
 }
 
 fn too_many_scopes(a: &Args<'_>, n: usize) -> EvalError {
-    a.error(ErrorKind::Arity, format!("too many scope arguments ({n}) before the resource type"))
+    a.error(
+        ErrorKind::Arity,
+        format!("too many scope arguments ({n}) before the resource type"),
+    )
 }
 
 fn resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -126,11 +147,18 @@ fn resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError>
     let ctx = ev.ctx();
     let id = match scope.as_slice() {
         [] => match ctx.scope {
-            DeploymentScope::ResourceGroup => format!("{}/providers/{tail}", ctx.resource_group_resource_id()),
-            DeploymentScope::Subscription => format!("{}/providers/{tail}", ctx.subscription_resource_id()),
+            DeploymentScope::ResourceGroup => {
+                format!("{}/providers/{tail}", ctx.resource_group_resource_id())
+            }
+            DeploymentScope::Subscription => {
+                format!("{}/providers/{tail}", ctx.subscription_resource_id())
+            }
             _ => format!("/providers/{tail}"),
         },
-        [rg] => format!("/subscriptions/{}/resourceGroups/{rg}/providers/{tail}", ctx.subscription_id),
+        [rg] => format!(
+            "/subscriptions/{}/resourceGroups/{rg}/providers/{tail}",
+            ctx.subscription_id
+        ),
         [sub, rg] => format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{tail}"),
         more => return Err(too_many_scopes(a, more.len())),
     };
@@ -150,7 +178,10 @@ fn subscription_resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Valu
 fn management_group_resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let (scope, tail) = split_id_args(a, 0)?;
     let id = match scope.as_slice() {
-        [] => format!("{}/providers/{tail}", ev.ctx().management_group_resource_id()),
+        [] => format!(
+            "{}/providers/{tail}",
+            ev.ctx().management_group_resource_id()
+        ),
         [mg] => format!("/providers/Microsoft.Management/managementGroups/{mg}/providers/{tail}"),
         more => return Err(too_many_scopes(a, more.len())),
     };
@@ -171,7 +202,10 @@ fn extension_resource_id(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, 
     if !scope.is_empty() {
         return Err(too_many_scopes(a, scope.len()));
     }
-    Ok(record(ev, format!("{}/providers/{tail}", base.trim_end_matches('/'))))
+    Ok(record(
+        ev,
+        format!("{}/providers/{tail}", base.trim_end_matches('/')),
+    ))
 }
 
 fn reference(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -181,12 +215,27 @@ fn reference(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         ev.env().record_resource_id(t, IdUsage::Reference);
     }
     let (api_version, full) = if a.name().eq_ignore_ascii_case("references") {
-        (None, a.value(1).as_str().is_some_and(|m| m.eq_ignore_ascii_case("full")))
+        (
+            None,
+            a.value(1)
+                .as_str()
+                .is_some_and(|m| m.eq_ignore_ascii_case("full")),
+        )
     } else {
-        (a.value(1).as_str(), a.value(2).as_str().is_some_and(|m| m.eq_ignore_ascii_case("full")))
+        (
+            a.value(1).as_str(),
+            a.value(2)
+                .as_str()
+                .is_some_and(|m| m.eq_ignore_ascii_case("full")),
+        )
     };
     if !target.is_unknown() {
-        let req = ReferenceRequest { function: a.name(), target, api_version, full };
+        let req = ReferenceRequest {
+            function: a.name(),
+            target,
+            api_version,
+            full,
+        };
         if let Some(v) = ev.env().reference(&req) {
             return Ok(v);
         }
@@ -201,7 +250,12 @@ fn list(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         ev.env().record_resource_id(t, IdUsage::List);
     }
     if !target.is_unknown() {
-        let req = ReferenceRequest { function: a.name(), target, api_version: a.value(1).as_str(), full: false };
+        let req = ReferenceRequest {
+            function: a.name(),
+            target,
+            api_version: a.value(1).as_str(),
+            full: false,
+        };
         if let Some(v) = ev.env().reference(&req) {
             return Ok(v);
         }
@@ -211,5 +265,8 @@ fn list(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
 
 fn resource_info(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let sym = a.get::<&str>(0)?;
-    Ok(ev.env().resource_info(sym).unwrap_or_else(|| runtime_unknown(a.call(), a.span(), None)))
+    Ok(ev
+        .env()
+        .resource_info(sym)
+        .unwrap_or_else(|| runtime_unknown(a.call(), a.span(), None)))
 }

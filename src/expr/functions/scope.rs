@@ -19,14 +19,19 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         "subscription().id --> \"/subscriptions/00000000-0000-0000-0000-000000000000\"",
         "subscription().subscriptionId --> \"00000000-0000-0000-0000-000000000000\"",
     ]),
-    FunctionDef::eager(C, "managementGroup", 0, 0, management_group).class(FnClass::Context),
+    FunctionDef::eager(C, "managementGroup", 0, 0, management_group).class(FnClass::Context).ex(&[
+        "managementGroup() --> error ARM-EXPR-020",
+    ]),
     FunctionDef::eager(C, "tenant", 0, 0, tenant).class(FnClass::Context).ex(&[
         "tenant().tenantId --> \"00000000-0000-0000-0000-000000000000\"",
     ]),
 ];
 
 fn unavailable(a: &Args<'_>, scope: DeploymentScope) -> EvalError {
-    a.error(ErrorKind::ScopeUnavailable, format!("not available in a deployment at {scope:?} scope"))
+    a.error(
+        ErrorKind::ScopeUnavailable,
+        format!("not available in a deployment at {scope:?} scope"),
+    )
 }
 
 fn resource_group(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -39,7 +44,10 @@ fn resource_group(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalErr
 
 fn subscription(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let ctx = ev.ctx();
-    if !matches!(ctx.scope, DeploymentScope::ResourceGroup | DeploymentScope::Subscription) {
+    if !matches!(
+        ctx.scope,
+        DeploymentScope::ResourceGroup | DeploymentScope::Subscription
+    ) {
         return Err(unavailable(a, ctx.scope));
     }
     Ok(ctx.subscription_value())

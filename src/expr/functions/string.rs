@@ -1,13 +1,15 @@
 //! String functions (reference §4.12, §5, §6). Lengths and indexes count UTF-16 code units.
 
 use super::{
-    Args, Category, FnClass, FunctionDef, StrOrInt, Support, VARIADIC, ensure_size, render_text, utf16_len,
-    utf16_to_byte,
+    Args, Category, FnClass, FunctionDef, StrOrInt, Support, VARIADIC, ensure_size, render_text,
+    utf16_len, utf16_to_byte,
 };
 use crate::expr::error::{ErrorKind, EvalError};
 use crate::expr::eval::{Evaluator, runtime_unknown};
 use crate::expr::hash;
-use crate::expr::text::{base64_decode, base64_encode, format_f64, format_int, percent_decode, percent_encode};
+use crate::expr::text::{
+    base64_decode, base64_encode, format_f64, format_int, percent_decode, percent_encode,
+};
 use crate::expr::value::{Object, Value};
 
 const C: Category = Category::String;
@@ -129,7 +131,7 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "uriComponentToString", 1, 1, uri_component_to_string).ex(&[
         "uriComponentToString('http%3A%2F%2Fa.org%2Fx%20y') --> \"http://a.org/x y\"",
     ]),
-    FunctionDef::eager(Category::Other, "fail", 1, 1, fail),
+    FunctionDef::eager(Category::Other, "fail", 1, 1, fail).ex(&["fail('stop') --> error ARM-EXPR-014"]),
 ];
 
 fn runtime(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -138,7 +140,11 @@ fn runtime(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
 
 fn fail(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let msg = render_text(a.value(0), '"');
-    Err(EvalError::new(ErrorKind::Fail, format!("fail(): {msg}"), a.span()))
+    Err(EvalError::new(
+        ErrorKind::Fail,
+        format!("fail(): {msg}"),
+        a.span(),
+    ))
 }
 
 fn base64(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -161,8 +167,14 @@ fn base64_to_json(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalErro
 }
 
 fn data_uri(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
+    if let Some(p) = a.value(0).first_unknown() {
+        return Ok(Value::Unknown(p.clone()));
+    }
     let s = render_text(a.value(0), '"');
-    Ok(Value::string(format!("data:text/plain;charset=utf-8;base64,{}", base64_encode(s.as_bytes()))))
+    Ok(Value::string(format!(
+        "data:text/plain;charset=utf-8;base64,{}",
+        base64_encode(s.as_bytes())
+    )))
 }
 
 fn data_uri_to_string(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -172,9 +184,12 @@ fn data_uri_to_string(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, Eval
         .filter(|p| p.eq_ignore_ascii_case("data:"))
         .map(|_| &s[5..])
         .ok_or_else(|| a.invalid(0, "the value is not a data URI"))?;
-    let (meta, payload) = rest.split_once(',').ok_or_else(|| a.invalid(0, "the data URI has no `,`"))?;
+    let (meta, payload) = rest
+        .split_once(',')
+        .ok_or_else(|| a.invalid(0, "the data URI has no `,`"))?;
     if meta.to_ascii_lowercase().ends_with(";base64") {
-        let bytes = base64_decode(payload).ok_or_else(|| a.invalid(0, "the payload is not valid base64"))?;
+        let bytes = base64_decode(payload)
+            .ok_or_else(|| a.invalid(0, "the payload is not valid base64"))?;
         Ok(Value::string(String::from_utf8_lossy(&bytes).into_owned()))
     } else {
         Ok(Value::string(percent_decode(payload)))
@@ -182,7 +197,9 @@ fn data_uri_to_string(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, Eval
 }
 
 fn starts_ci(s: &str, p: &str) -> bool {
-    s.len() >= p.len() && s.is_char_boundary(p.len()) && crate::expr::value::eq_ignore_case(&s[..p.len()], p)
+    s.len() >= p.len()
+        && s.is_char_boundary(p.len())
+        && crate::expr::value::eq_ignore_case(&s[..p.len()], p)
         || s.to_lowercase().starts_with(&p.to_lowercase())
 }
 
@@ -201,6 +218,10 @@ const MAX_ALIGNMENT: usize = 1_000_000;
 fn format(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let fmt = a.get::<&str>(0)?;
     let args = &a.values()[1..];
+    // An unknown nested in an array/object argument makes the text unknown.
+    if let Some(p) = args.iter().find_map(Value::first_unknown) {
+        return Ok(Value::Unknown(p.clone()));
+    }
     let bad = |msg: &str| a.invalid(0, format!("invalid format string: {msg}"));
     let mut out = String::with_capacity(fmt.len() + 16);
     let mut chars = fmt.char_indices().peekable();
@@ -233,21 +254,39 @@ fn format(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
                     Some((i, al)) => (i, Some(al)),
                     None => (head, None),
                 };
-                let index: usize = index.trim().parse().map_err(|_| bad("the index is not a number"))?;
+                let index: usize = index
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("the index is not a number"))?;
                 let arg = args.get(index).ok_or_else(|| {
-                    a.invalid(0, format!("the format item {{{index}}} has no argument (only {} given)", args.len()))
+                    a.invalid(
+                        0,
+                        format!(
+                            "the format item {{{index}}} has no argument (only {} given)",
+                            args.len()
+                        ),
+                    )
                 })?;
                 let text = match (arg, spec) {
                     (Value::Int(i), Some(sp)) => format_int(*i, sp).ok_or_else(|| {
-                        a.error(ErrorKind::Unsupported, format!("the numeric format `{sp}` is not supported"))
+                        a.error(
+                            ErrorKind::Unsupported,
+                            format!("the numeric format `{sp}` is not supported"),
+                        )
                     })?,
                     (Value::Float(f), Some(sp)) => format_f64(*f, sp).ok_or_else(|| {
-                        a.error(ErrorKind::Unsupported, format!("the numeric format `{sp}` is not supported"))
+                        a.error(
+                            ErrorKind::Unsupported,
+                            format!("the numeric format `{sp}` is not supported"),
+                        )
                     })?,
                     (v, _) => render_text(v, '\''),
                 };
                 let width = match align {
-                    Some(al) => al.trim().parse::<i64>().map_err(|_| bad("the alignment is not a number"))?,
+                    Some(al) => al
+                        .trim()
+                        .parse::<i64>()
+                        .map_err(|_| bad("the alignment is not a number"))?,
                     None => 0,
                 };
                 let w = width.unsigned_abs() as usize;
@@ -293,7 +332,13 @@ fn join(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         match v {
             Value::Unknown(_) => return Ok(v.clone()),
             Value::Array(_) | Value::Object(_) => {
-                return Err(a.invalid(0, format!("elements must be strings, ints or bools, found {}", v.type_name())));
+                return Err(a.invalid(
+                    0,
+                    format!(
+                        "elements must be strings, ints or bools, found {}",
+                        v.type_name()
+                    ),
+                ));
             }
             v => out.push_str(&render_text(v, '"')),
         }
@@ -331,7 +376,10 @@ fn like_match(s: &[char], p: &[char]) -> bool {
 fn like(ev: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let s: Vec<char> = a.get::<&str>(0)?.chars().collect();
     let p: Vec<char> = a.get::<&str>(1)?.chars().collect();
-    ev.charge((s.len() as u64).saturating_mul(p.len() as u64 + 1) / 64, a.span())?;
+    ev.charge(
+        (s.len() as u64).saturating_mul(p.len() as u64 + 1) / 64,
+        a.span(),
+    )?;
     Ok(Value::Bool(like_match(&s, &p)))
 }
 
@@ -347,7 +395,9 @@ fn pad_left(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
             let mut it = p.chars();
             match (it.next(), it.next()) {
                 (Some(c), None) if c.len_utf16() == 1 => c,
-                _ => return Err(a.invalid(2, "the padding character must be exactly one character")),
+                _ => {
+                    return Err(a.invalid(2, "the padding character must be exactly one character"));
+                }
             }
         }
     };
@@ -359,7 +409,12 @@ fn pad_left(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     if total <= len {
         return Ok(Value::string(s));
     }
-    ensure_size((total - len).saturating_mul(pad.len_utf8()).saturating_add(s.len()), a.span())?;
+    ensure_size(
+        (total - len)
+            .saturating_mul(pad.len_utf8())
+            .saturating_add(s.len()),
+        a.span(),
+    )?;
     let mut out = String::with_capacity(total);
     out.extend(std::iter::repeat_n(pad, total - len));
     out.push_str(&s);
@@ -373,7 +428,11 @@ fn replace(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     }
     if new.len() > old.len() {
         let n = s.matches(old).count();
-        ensure_size(s.len().saturating_add(n.saturating_mul(new.len() - old.len())), a.span())?;
+        ensure_size(
+            s.len()
+                .saturating_add(n.saturating_mul(new.len() - old.len())),
+            a.span(),
+        )?;
     }
     Ok(Value::string(s.replace(old, new)))
 }
@@ -384,7 +443,10 @@ fn split(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         Value::String(d) => vec![d],
         Value::Array(items) => items
             .iter()
-            .map(|v| v.as_str().ok_or_else(|| a.invalid(1, "delimiters must be strings")))
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| a.invalid(1, "delimiters must be strings"))
+            })
             .collect::<Result<_, _>>()?,
         _ => return Err(a.type_error(1, "string or array")),
     };
@@ -411,6 +473,9 @@ fn string(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     Ok(match a.value(0) {
         u @ Value::Unknown(_) => u.clone(),
         s @ Value::String(_) => s.clone(),
+        v if v.contains_unknown() => v
+            .first_unknown()
+            .map_or(Value::Null, |p| Value::Unknown(p.clone())),
         // `string(null())`: rendered as the empty string (unverified).
         v @ (Value::Array(_) | Value::Object(_)) => Value::string(v.to_json_string()),
         v => Value::string(render_text(v, '"')),
@@ -510,7 +575,10 @@ fn uri(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
         };
         format!("{dir}{rel_path}")
     };
-    Ok(Value::string(format!("{prefix}{}{rel_query}", remove_dot_segments(&merged))))
+    Ok(Value::string(format!(
+        "{prefix}{}{rel_query}",
+        remove_dot_segments(&merged)
+    )))
 }
 
 fn uri_component(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
@@ -539,7 +607,9 @@ fn parse_uri(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let host_port = authority.rsplit_once('@').map_or(authority, |x| x.1);
     let (host, port) = match host_port.rsplit_once(':') {
         Some((h, _)) if !h.ends_with(']') && h.contains(':') => (host_port, None),
-        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => (h, p.parse::<i64>().ok()),
+        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => {
+            (h, p.parse::<i64>().ok())
+        }
         _ => (host_port, None),
     };
     let mut o = Object::new();
@@ -548,7 +618,10 @@ fn parse_uri(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     if let Some(p) = port.or_else(|| default_port(scheme)) {
         o.insert("port", Value::Int(p));
     }
-    o.insert("path", Value::string(if path.is_empty() { "/" } else { path }));
+    o.insert(
+        "path",
+        Value::string(if path.is_empty() { "/" } else { path }),
+    );
     let query = query.split('#').next().unwrap_or_default();
     o.insert("query", Value::string(query));
     Ok(Value::object(o))
@@ -561,7 +634,9 @@ fn build_uri(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     let host = get("host").ok_or_else(|| a.invalid(0, "the object needs a string 'host'"))?;
     let mut out = format!("{scheme}://{host}");
     match o.get("port") {
-        Some(Value::Int(p)) if Some(*p) != default_port(scheme) && *p >= 0 => out.push_str(&format!(":{p}")),
+        Some(Value::Int(p)) if Some(*p) != default_port(scheme) && *p >= 0 => {
+            out.push_str(&format!(":{p}"))
+        }
         _ => {}
     }
     let path = get("path").unwrap_or("");
@@ -577,4 +652,3 @@ fn build_uri(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
     }
     Ok(Value::string(out))
 }
-
