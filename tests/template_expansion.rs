@@ -7,13 +7,16 @@ use armgraph::template::{
 };
 use serde_json::{Value as Json, json};
 
-const RG: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup";
+const RG: &str =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup";
 
 fn template(mut body: Json) -> Json {
     if let Some(object) = body.as_object_mut() {
         object.insert(
             "$schema".into(),
-            json!("https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"),
+            json!(
+                "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+            ),
         );
         object.entry("contentVersion").or_insert(json!("1.0.0.0"));
     }
@@ -21,7 +24,12 @@ fn template(mut body: Json) -> Json {
 }
 
 fn run(template: &Json, parameters: Option<&Json>) -> Expansion {
-    run_with(template, parameters, &ExpandOptions::default(), &NoLinkedTemplates)
+    run_with(
+        template,
+        parameters,
+        &ExpandOptions::default(),
+        &NoLinkedTemplates,
+    )
 }
 
 fn run_with(
@@ -32,11 +40,22 @@ fn run_with(
 ) -> Expansion {
     let files = Files::new();
     let t = files.add("main.json", template.to_string());
-    let p = files.add("main.parameters.json", parameters.map(Json::to_string).unwrap_or_default());
+    let p = files.add(
+        "main.parameters.json",
+        parameters.map(Json::to_string).unwrap_or_default(),
+    );
     let path = std::path::Path::new("main.json");
     expand(
-        Document { file: t.id(), path, value: template },
-        parameters.map(|value| Document { file: p.id(), path, value }),
+        Document {
+            file: t.id(),
+            path,
+            value: template,
+        },
+        parameters.map(|value| Document {
+            file: p.id(),
+            path,
+            value,
+        }),
         options,
         loader,
     )
@@ -67,10 +86,20 @@ fn parameter_file_values_override_defaults_and_are_literal() {
         },
         "resources": [vnet("[parameters('other')]")]
     }));
-    assert_eq!(ids(&run(&t, None)), [format!("{RG}/providers/Microsoft.Network/virtualNetworks/from-default-x")]);
+    assert_eq!(
+        ids(&run(&t, None)),
+        [format!(
+            "{RG}/providers/Microsoft.Network/virtualNetworks/from-default-x"
+        )]
+    );
     let p = json!({"parameters": {"name": {"value": "[not-an-expression]"}}});
     let e = run(&t, Some(&p));
-    assert_eq!(ids(&e), [format!("{RG}/providers/Microsoft.Network/virtualNetworks/[not-an-expression]-x")]);
+    assert_eq!(
+        ids(&e),
+        [format!(
+            "{RG}/providers/Microsoft.Network/virtualNetworks/[not-an-expression]-x"
+        )]
+    );
     assert!(e.issues.is_empty(), "{:?}", e.issues);
 }
 
@@ -82,7 +111,11 @@ fn missing_parameter_is_unknown_with_one_note() {
     }));
     let e = run(&t, None);
     assert_eq!(codes(&e), ["ARM-PARAM-001"]);
-    assert!(e.resources.iter().all(|r| r.id.is_none() && r.name.is_unknown()));
+    assert!(
+        e.resources
+            .iter()
+            .all(|r| r.id.is_none() && r.name.is_unknown())
+    );
     assert_eq!(e.issues[0].pointer, "/parameters/name");
 }
 
@@ -105,7 +138,11 @@ fn parameter_values_are_validated() {
         "extra": {"value": 1}
     }});
     let e = run(&t, Some(&p));
-    let messages: Vec<String> = e.issues.iter().map(|i| format!("{} {}", i.code, i.message)).collect();
+    let messages: Vec<String> = e
+        .issues
+        .iter()
+        .map(|i| format!("{} {}", i.code, i.message))
+        .collect();
     assert_eq!(
         messages,
         [
@@ -147,7 +184,12 @@ fn variables_are_lazy_and_cycles_are_named() {
         "resources": [vnet("[variables('a')]"), vnet("[variables('self')]"), vnet("[variables('fine')]")]
     }));
     let e = run(&t, None);
-    let cycles: Vec<&str> = e.issues.iter().filter(|i| i.code == "ARM-TPL-002").map(|i| i.message.as_str()).collect();
+    let cycles: Vec<&str> = e
+        .issues
+        .iter()
+        .filter(|i| i.code == "ARM-TPL-002")
+        .map(|i| i.message.as_str())
+        .collect();
     assert_eq!(
         cycles,
         [
@@ -155,8 +197,14 @@ fn variables_are_lazy_and_cycles_are_named() {
             "circular reference: variables('self') → variables('self')",
         ]
     );
-    assert_eq!(ids(&e)[2], format!("{RG}/providers/Microsoft.Network/virtualNetworks/ok"));
-    assert!(!codes(&e).contains(&"ARM-EXPR-010"), "unused variables are never evaluated");
+    assert_eq!(
+        ids(&e)[2],
+        format!("{RG}/providers/Microsoft.Network/virtualNetworks/ok")
+    );
+    assert!(
+        !codes(&e).contains(&"ARM-EXPR-010"),
+        "unused variables are never evaluated"
+    );
 }
 
 #[test]
@@ -210,12 +258,28 @@ fn resource_copy_with_offsets_conditions_and_bounds() {
         .collect();
     assert_eq!(
         first,
-        [("vnet10".into(), Condition::True), ("vnet11".into(), Condition::False), ("vnet12".into(), Condition::True)]
+        [
+            ("vnet10".into(), Condition::True),
+            ("vnet11".into(), Condition::False),
+            ("vnet12".into(), Condition::True)
+        ]
     );
     assert_eq!(e.resources[0].origin.copy, [("vnets".to_owned(), 0)]);
-    assert_eq!(e.resources.len(), 3 + 800, "the oversized loop stops at ARM's 800");
-    let copy_issues: Vec<&str> = e.issues.iter().filter(|i| i.code == "ARM-TPL-003").map(|i| i.pointer.as_str()).collect();
-    assert_eq!(copy_issues, ["/resources/2/copy/count", "/resources/3/copy/count"]);
+    assert_eq!(
+        e.resources.len(),
+        3 + 800,
+        "the oversized loop stops at ARM's 800"
+    );
+    let copy_issues: Vec<&str> = e
+        .issues
+        .iter()
+        .filter(|i| i.code == "ARM-TPL-003")
+        .map(|i| i.pointer.as_str())
+        .collect();
+    assert_eq!(
+        copy_issues,
+        ["/resources/2/copy/count", "/resources/3/copy/count"]
+    );
     assert!(codes(&e).contains(&"ARM-LIMIT-001"));
     assert_eq!(e.deployed().count(), 2 + 800);
 }
@@ -245,13 +309,18 @@ fn child_resources_compose_type_and_name() {
         ]
     );
     assert_eq!(e.resources[1].parent, Some(0));
-    assert_eq!(e.resources[1].resource_type, "Microsoft.Storage/storageAccounts/blobServices/containers");
+    assert_eq!(
+        e.resources[1].resource_type,
+        "Microsoft.Storage/storageAccounts/blobServices/containers"
+    );
     assert_eq!(e.resources[1].origin.pointer, "/resources/0/resources/0");
 }
 
 #[test]
 fn type_and_name_segment_mismatch_is_reported() {
-    let t = template(json!({"resources": [{"type": "Microsoft.Network/virtualNetworks/subnets", "apiVersion": "2023-09-01", "name": "lonely"}]}));
+    let t = template(
+        json!({"resources": [{"type": "Microsoft.Network/virtualNetworks/subnets", "apiVersion": "2023-09-01", "name": "lonely"}]}),
+    );
     let e = run(&t, None);
     assert_eq!(codes(&e), ["ARM-TPL-005"]);
     assert_eq!(e.resources[0].id, None);
@@ -279,14 +348,21 @@ fn language_version_2_symbolic_resources_existing_and_dependencies() {
     let e = run(&t, None);
     assert!(e.issues.is_empty(), "{:?}", e.issues);
     let other_rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/network-rg";
-    assert_eq!(e.resources[0].id.as_deref(), Some(format!("{other_rg}/providers/Microsoft.Network/virtualNetworks/hub").as_str()));
+    assert_eq!(
+        e.resources[0].id.as_deref(),
+        Some(format!("{other_rg}/providers/Microsoft.Network/virtualNetworks/hub").as_str())
+    );
     assert!(e.resources[0].existing);
     assert_eq!(e.resources[2].symbolic_name.as_deref(), Some("subnets[1]"));
     assert_eq!(e.resources[1].depends_on[0].targets, [0]);
     let pe = &e.resources[3];
     assert_eq!(pe.depends_on[0].targets, [2]);
     assert_eq!(pe.depends_on[1].targets, [1, 2]);
-    assert!(pe.references.iter().any(|r| r.target.ends_with("/virtualNetworks/hub/subnets/snet1")));
+    assert!(
+        pe.references
+            .iter()
+            .any(|r| r.target.ends_with("/virtualNetworks/hub/subnets/snet1"))
+    );
     assert_eq!(e.deployed().count(), 3);
 }
 
@@ -339,12 +415,19 @@ fn nested_inner_deployment_passes_parameters_and_outputs_and_targets_its_resourc
         [
             format!("{RG}/providers/Microsoft.Network/virtualNetworks/app-net"),
             format!("{RG}/providers/Microsoft.Resources/deployments/inner"),
-            format!("{other}/providers/Microsoft.Network/networkSecurityGroups/inner-default-app-net-nsg0"),
-            format!("{other}/providers/Microsoft.Network/networkSecurityGroups/inner-default-app-net-nsg1"),
+            format!(
+                "{other}/providers/Microsoft.Network/networkSecurityGroups/inner-default-app-net-nsg0"
+            ),
+            format!(
+                "{other}/providers/Microsoft.Network/networkSecurityGroups/inner-default-app-net-nsg1"
+            ),
         ]
     );
     let nsg = &e.resources[3];
-    assert_eq!(nsg.origin.pointer, "/resources/1/properties/template/resources/0");
+    assert_eq!(
+        nsg.origin.pointer,
+        "/resources/1/properties/template/resources/0"
+    );
     assert_eq!(nsg.origin.deployments.len(), 1);
     assert_eq!(nsg.origin.deployments[0].name, "inner");
     assert_eq!(nsg.origin.copy, [("nsgs".to_owned(), 1)]);
@@ -385,14 +468,21 @@ fn nested_deployments_stop_at_the_depth_cap() {
     let options = ExpandOptions::default().with_max_nested_depth(2);
     let e = run_with(&inner, None, &options, &NoLinkedTemplates);
     assert_eq!(codes(&e), ["ARM-TPL-006"]);
-    assert_eq!(e.resources.len(), 3, "two levels of deployments are expanded, the third is not");
+    assert_eq!(
+        e.resources.len(),
+        3,
+        "two levels of deployments are expanded, the third is not"
+    );
 }
 
 #[test]
 fn remote_links_stay_external_and_relative_paths_stay_inside_the_root() {
     struct Loader(Json);
     impl TemplateLoader for Loader {
-        fn load(&self, path: &std::path::Path) -> Result<(armgraph::source::FileId, std::sync::Arc<Json>), String> {
+        fn load(
+            &self,
+            path: &std::path::Path,
+        ) -> Result<(armgraph::source::FileId, std::sync::Arc<Json>), String> {
             if path.ends_with("nested/child.json") {
                 let file = Files::new().add(path, self.0.to_string());
                 Ok((file.id(), std::sync::Arc::new(self.0.clone())))
@@ -414,8 +504,15 @@ fn remote_links_stay_external_and_relative_paths_stay_inside_the_root() {
     let options = ExpandOptions::default().with_root(".");
     let e = run_with(&t, None, &options, &Loader(child));
     assert_eq!(codes(&e), ["ARM-TPL-007", "ARM-TPL-008"]);
-    assert_eq!(e.issues[1].pointer, "/resources/2/properties/templateLink/relativePath");
-    assert!(e.resources.iter().any(|r| r.name.as_str() == Some("from-linked")));
+    assert_eq!(
+        e.issues[1].pointer,
+        "/resources/2/properties/templateLink/relativePath"
+    );
+    assert!(
+        e.resources
+            .iter()
+            .any(|r| r.name.as_str() == Some("from-linked"))
+    );
 }
 
 #[test]
@@ -427,10 +524,16 @@ fn extension_resources_and_scope_prefixes() {
     let e = run(&t, None);
     assert_eq!(
         ids(&e),
-        [format!("{RG}/providers/Microsoft.Network/virtualNetworks/vnet/providers/Microsoft.Authorization/locks/lock")]
+        [format!(
+            "{RG}/providers/Microsoft.Network/virtualNetworks/vnet/providers/Microsoft.Authorization/locks/lock"
+        )]
     );
-    let mut sub = template(json!({"resources": [{"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "rg1", "location": "westeurope"}]}));
-    sub["$schema"] = json!("https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#");
+    let mut sub = template(
+        json!({"resources": [{"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01", "name": "rg1", "location": "westeurope"}]}),
+    );
+    sub["$schema"] = json!(
+        "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+    );
     assert_eq!(
         ids(&run(&sub, None)),
         ["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1"]

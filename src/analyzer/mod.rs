@@ -14,10 +14,10 @@ use crate::codes::Severity;
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::{AnalyzedFile, Diagnostic, Location, Report, ScanCounts};
-use crate::source::{
-    self, DocumentKind, Files, JsonIssue, JsonIssueKind, ReadOutcome, SourceFile,
+use crate::source::{self, DocumentKind, Files, JsonIssue, JsonIssueKind, ReadOutcome, SourceFile};
+use crate::template::{
+    ARM_MAX_TEMPLATE_BYTES, Document, ExpandIssue, ExpandOptions, TemplateLoader, expand,
 };
-use crate::template::{ARM_MAX_TEMPLATE_BYTES, Document, ExpandIssue, ExpandOptions, TemplateLoader, expand};
 
 pub use inputs::{Inputs, MAX_WALK_DEPTH};
 
@@ -201,9 +201,11 @@ impl Analyzer {
             );
         }
         let mut resources = 0;
+        let mut unknown_values = 0;
         for parameters in parameter_documents {
             let expansion = expand(template, parameters, &options, &loader);
             resources = resources.max(expansion.deployed().count());
+            unknown_values = unknown_values.max(expansion.unknown_values);
             diagnostics.extend(
                 expansion
                     .issues
@@ -216,6 +218,7 @@ impl Analyzer {
             AnalyzedFile {
                 file: file.id(),
                 resources,
+                unknown_values,
             },
             diagnostics,
         )
@@ -436,7 +439,6 @@ fn json_issue_diagnostic(file: &SourceFile, issue: &JsonIssue) -> Diagnostic {
     }
 }
 
-
 /// Reads linked templates into the analysis' file store.
 struct LinkedTemplates<'f> {
     files: &'f Files,
@@ -461,7 +463,9 @@ impl TemplateLoader for LinkedTemplates<'_> {
                 }
             }
             Ok(ReadOutcome::InvalidUtf8 { .. }) => Err("it is not UTF-8 text".to_owned()),
-            Ok(ReadOutcome::TooLarge { size }) => Err(format!("it is {size} bytes, over the limit")),
+            Ok(ReadOutcome::TooLarge { size }) => {
+                Err(format!("it is {size} bytes, over the limit"))
+            }
             Err(error) => Err(error.to_string()),
         }
     }

@@ -2,8 +2,12 @@
 //! `resourceGroup()`, `deployment()`, `environment()`, ...) read.
 //!
 //! Defaults follow the Bicep test evaluator (reference §8): tenant, subscription and management
-//! group `00000000-0000-0000-0000-000000000000`, resource group `DummyResourceGroup`, location
-//! `Dummy Location`, so templates expand deterministically without Azure.
+//! group `00000000-0000-0000-0000-000000000000`, resource group `DummyResourceGroup`, so
+//! templates expand deterministically without Azure. The location is the exception: the Bicep
+//! evaluator's `Dummy Location` is not a region, and a placeholder region is worse than none —
+//! templates check it against `allowedValues` and look it up in region tables (the corpus'
+//! `machine-learning-create-vnet` and the AVM AI platform baseline fail on it). Unless the caller
+//! configures one, `resourceGroup().location` and `deployment().location` are unknown.
 
 use serde::Deserialize;
 
@@ -75,7 +79,8 @@ pub struct DeploymentContext {
     pub subscription_display_name: String,
     /// Resource group name. Default: `DummyResourceGroup`.
     pub resource_group: String,
-    /// Location of the resource group / deployment. Default: `Dummy Location`.
+    /// Location of the resource group / deployment. Default: empty, meaning not configured:
+    /// the location functions then return an unknown value.
     pub location: String,
     /// Management group name (id). Default: [`PLACEHOLDER_GUID`].
     pub management_group: String,
@@ -104,7 +109,7 @@ impl Default for DeploymentContext {
             subscription_id: PLACEHOLDER_GUID.into(),
             subscription_display_name: "Dummy Subscription".into(),
             resource_group: "DummyResourceGroup".into(),
-            location: "Dummy Location".into(),
+            location: String::new(),
             management_group: PLACEHOLDER_GUID.into(),
             management_group_display_name: "Dummy Management Group".into(),
             deployment_name: "deployment".into(),
@@ -243,13 +248,24 @@ impl DeploymentContext {
         ])
     }
 
+    /// The configured location, or an unknown value when none is configured.
+    pub fn location_value(&self) -> Value {
+        if self.location.is_empty() {
+            Value::unknown(super::value::Provenance::reason(
+                "the deployment's location is not configured (set `context.location`)",
+            ))
+        } else {
+            s(&self.location)
+        }
+    }
+
     /// The value of `resourceGroup()`.
     pub fn resource_group_value(&self) -> Value {
         obj(&[
             ("id", s(&self.resource_group_resource_id())),
             ("name", s(&self.resource_group)),
             ("type", s("Microsoft.Resources/resourceGroups")),
-            ("location", s(&self.location)),
+            ("location", self.location_value()),
             ("properties", obj(&[("provisioningState", s("Succeeded"))])),
         ])
     }
@@ -341,7 +357,7 @@ impl DeploymentContext {
         let mut o = Object::new();
         o.insert("name", s(&self.deployment_name));
         if self.language_version_2 || self.scope != DeploymentScope::ResourceGroup {
-            o.insert("location", s(&self.location));
+            o.insert("location", self.location_value());
         }
         o.insert("properties", Value::object(props));
         Value::object(o)

@@ -245,8 +245,11 @@ impl Diagnostic {
 pub struct AnalyzedFile {
     /// The template.
     pub file: FileId,
-    /// Resources it deploys (declared resources until expansion counts copies).
+    /// Resources it deploys or may deploy (copies counted; `existing` and skipped ones not).
     pub resources: usize,
+    /// Expressions whose value is unknown before deployment (runtime functions, missing
+    /// parameters).
+    pub unknown_values: usize,
 }
 
 /// How the inputs were classified.

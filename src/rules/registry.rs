@@ -9,7 +9,11 @@ use crate::codes::CodeInfo;
 /// assert!(codes.iter().any(|c| c.code == "ARM-JSON-001"));
 /// ```
 pub fn registry() -> Vec<CodeInfo> {
-    let tables: &[&[CodeInfo]] = &[crate::source::CODES, crate::expr::CODES, crate::template::CODES];
+    let tables: &[&[CodeInfo]] = &[
+        crate::source::CODES,
+        crate::expr::CODES,
+        crate::template::CODES,
+    ];
     tables
         .iter()
         .flat_map(|table| table.iter().copied())

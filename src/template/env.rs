@@ -10,9 +10,7 @@ use serde_json::{Map, Value as Json};
 use super::issues::ExpandIssue;
 use super::json;
 use super::parameters::{self, Supplied};
-use super::{
-    ARM_MAX_COPY_COUNT, MAX_MEMOIZED_VALUE_BYTES, MAX_VARIABLE_CHAIN, RecordedReference,
-};
+use super::{ARM_MAX_COPY_COUNT, MAX_MEMOIZED_VALUE_BYTES, MAX_VARIABLE_CHAIN, RecordedReference};
 use crate::codes::Severity;
 use crate::expr::{
     self, CompiledValue, DeploymentContext, EnvError, ErrorKind, EvalEnv, EvalError, Evaluator,
@@ -230,7 +228,9 @@ impl<'t> TemplateEnv<'t> {
                 self.file,
                 pointer,
             ));
-            return Value::unknown(Provenance::reason(format!("copy loop '{name}' has no input")));
+            return Value::unknown(Provenance::reason(format!(
+                "copy loop '{name}' has no input"
+            )));
         };
         let input_pointer = json::child(pointer, "input");
         match count {
@@ -364,7 +364,9 @@ impl<'t> TemplateEnv<'t> {
                 self.file,
                 pointer,
             ));
-            return Value::unknown(Provenance::reason(format!("{what} is too large to analyze")));
+            return Value::unknown(Provenance::reason(format!(
+                "{what} is too large to analyze"
+            )));
         }
         self.memo_bytes.set(total);
         value
@@ -394,7 +396,8 @@ impl<'t> TemplateEnv<'t> {
                     value
                 }
                 None => {
-                    let nullable = json::get(decl, "nullable").and_then(Json::as_bool) == Some(true);
+                    let nullable =
+                        json::get(decl, "nullable").and_then(Json::as_bool) == Some(true);
                     if nullable {
                         return Value::Null;
                     }
@@ -433,7 +436,9 @@ impl<'t> TemplateEnv<'t> {
 
     fn resolve_variable(&self, name: &str) -> Option<Value> {
         let decls = self.variable_decls?;
-        if let Some((key, decl)) = json::member(decls, name).filter(|(k, _)| !k.eq_ignore_ascii_case("copy")) {
+        if let Some((key, decl)) =
+            json::member(decls, name).filter(|(k, _)| !k.eq_ignore_ascii_case("copy"))
+        {
             let pointer = self.pointer(&json::child("/variables", key));
             if !self.enter_chain(format!("variables('{key}')"), &pointer) {
                 return Some(Value::unknown(Provenance::reason(format!(
@@ -467,7 +472,8 @@ impl<'t> TemplateEnv<'t> {
 
     fn read_functions(&self) -> HashMap<String, Arc<UserFunction>> {
         let mut functions = HashMap::new();
-        let Some(namespaces) = json::get(self.template, "functions").and_then(Json::as_array) else {
+        let Some(namespaces) = json::get(self.template, "functions").and_then(Json::as_array)
+        else {
             return functions;
         };
         for (i, namespace) in namespaces.iter().enumerate() {
@@ -478,7 +484,10 @@ impl<'t> TemplateEnv<'t> {
                 continue;
             };
             for (name, member) in members {
-                let pointer = self.pointer(&json::child(&json::child(&json::index("/functions", i), "members"), name));
+                let pointer = self.pointer(&json::child(
+                    &json::child(&json::index("/functions", i), "members"),
+                    name,
+                ));
                 let parameters = json::get(member, "parameters")
                     .and_then(Json::as_array)
                     .map(|ps| {
@@ -497,8 +506,14 @@ impl<'t> TemplateEnv<'t> {
                     Err(error) => {
                         let info = error.kind.info();
                         self.issue(
-                            ExpandIssue::new(info.code, info.default_severity, error.message.clone(), self.file, json::child(&json::child(&pointer, "output"), "value"))
-                                .with_span(error.span),
+                            ExpandIssue::new(
+                                info.code,
+                                info.default_severity,
+                                error.message.clone(),
+                                self.file,
+                                json::child(&json::child(&pointer, "output"), "value"),
+                            )
+                            .with_span(error.span),
                         );
                         continue;
                     }
@@ -534,7 +549,8 @@ impl EvalEnv for TemplateEnv<'_> {
         if let Some(Memo::Done(value)) = self.parameters.borrow().get(&key) {
             return Ok(value.clone());
         }
-        let Some((decl_key, decl)) = self.parameter_decls.and_then(|d| json::member(d, name)) else {
+        let Some((decl_key, decl)) = self.parameter_decls.and_then(|d| json::member(d, name))
+        else {
             return Err(EnvError::new(
                 ErrorKind::UndefinedParameter,
                 format!("the template declares no parameter '{name}'"),
@@ -548,7 +564,9 @@ impl EvalEnv for TemplateEnv<'_> {
                 "parameter '{decl_key}' is part of a cycle"
             ))));
         }
-        self.parameters.borrow_mut().insert(key.clone(), Memo::InProgress);
+        self.parameters
+            .borrow_mut()
+            .insert(key.clone(), Memo::InProgress);
         let value = self.resolve_parameter(decl_key, decl);
         self.parameters
             .borrow_mut()
@@ -571,7 +589,9 @@ impl EvalEnv for TemplateEnv<'_> {
                 "variable '{name}' is part of a cycle"
             ))));
         }
-        self.variables.borrow_mut().insert(key.clone(), Memo::InProgress);
+        self.variables
+            .borrow_mut()
+            .insert(key.clone(), Memo::InProgress);
         let value = self.resolve_variable(name);
         match value {
             Some(value) => {
@@ -594,10 +614,11 @@ impl EvalEnv for TemplateEnv<'_> {
         let stack = self.copy_stack.borrow();
         let frame = match loop_name {
             None => stack.iter().rev().find(|f| f.resource_loop),
-            Some(name) => stack
-                .iter()
-                .rev()
-                .find(|f| f.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))),
+            Some(name) => stack.iter().rev().find(|f| {
+                f.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            }),
         };
         frame.map(|f| f.index).ok_or_else(|| {
             EnvError::new(
@@ -623,7 +644,12 @@ impl EvalEnv for TemplateEnv<'_> {
         let target = request.target.as_str()?;
         // A deployment by name, symbolic name, or id (`.../deployments/<name>`).
         let name = match target.rfind("/deployments/") {
-            Some(at) if target.contains("Microsoft.Resources") || target.contains("microsoft.resources") => &target[at + "/deployments/".len()..],
+            Some(at)
+                if target.contains("Microsoft.Resources")
+                    || target.contains("microsoft.resources") =>
+            {
+                &target[at + "/deployments/".len()..]
+            }
             _ => target,
         };
         self.deployment_outputs.borrow().get(&fold(name)).cloned()

@@ -12,7 +12,7 @@ use super::json;
 use super::parameters::{self, Supplied};
 use super::{
     ARM_MAX_OUTPUTS, ARM_MAX_PARAMETERS, ARM_MAX_RESOURCES, ARM_MAX_VARIABLES, Condition,
-    DeploymentFrame, Dependency, Document, ExpandOptions, ExpandedOutput, ExpandedResource,
+    Dependency, DeploymentFrame, Document, ExpandOptions, ExpandedOutput, ExpandedResource,
     Expansion, MAX_EXPANDED_RESOURCES, Origin, TemplateLoader,
 };
 use crate::codes::Severity;
@@ -178,7 +178,9 @@ impl Expander<'_> {
                         file.file,
                         parameter.pointer,
                     )
-                    .with_help("remove it, or check that this parameter file belongs to this template"),
+                    .with_help(
+                        "remove it, or check that this parameter file belongs to this template",
+                    ),
                 );
                 continue;
             }
@@ -665,7 +667,12 @@ impl Expander<'_> {
 
     /// A deployment's `properties`, evaluated in the parent, without the inline `template`
     /// (which belongs to the nested deployment's own scope).
-    fn deployment_properties(&self, env: &TemplateEnv<'_>, properties: &Json, pointer: &str) -> Value {
+    fn deployment_properties(
+        &self,
+        env: &TemplateEnv<'_>,
+        properties: &Json,
+        pointer: &str,
+    ) -> Value {
         let Some(members) = properties.as_object() else {
             return env.eval_json(properties, pointer);
         };
@@ -674,7 +681,10 @@ impl Expander<'_> {
             if key.eq_ignore_ascii_case("template") {
                 continue;
             }
-            object.insert(key.as_str(), env.eval_json(member, &json::child(pointer, key)));
+            object.insert(
+                key.as_str(),
+                env.eval_json(member, &json::child(pointer, key)),
+            );
         }
         Value::object(object)
     }
@@ -750,8 +760,12 @@ impl Expander<'_> {
             && types.len() == 1
             && types[0].eq_ignore_ascii_case("resourceGroups")
         {
-            let subscription = member("subscriptionId").and_then(Value::as_str).unwrap_or(&ctx.subscription_id);
-            return Some(format!("/subscriptions/{subscription}/resourceGroups/{name}"));
+            let subscription = member("subscriptionId")
+                .and_then(Value::as_str)
+                .unwrap_or(&ctx.subscription_id);
+            return Some(format!(
+                "/subscriptions/{subscription}/resourceGroups/{name}"
+            ));
         }
         let prefix = if let Some(scope) = member("scope") {
             let scope = scope.as_str()?;
@@ -760,13 +774,18 @@ impl Expander<'_> {
             } else {
                 format!("{}/providers/{scope}", scope_prefix(ctx))
             }
-        } else if existing && (member("subscriptionId").is_some() || member("resourceGroup").is_some()) {
+        } else if existing
+            && (member("subscriptionId").is_some() || member("resourceGroup").is_some())
+        {
             let subscription = match member("subscriptionId") {
                 Some(s) => s.as_str()?,
                 None => &ctx.subscription_id,
             };
             match member("resourceGroup") {
-                Some(group) => format!("/subscriptions/{subscription}/resourceGroups/{}", group.as_str()?),
+                Some(group) => format!(
+                    "/subscriptions/{subscription}/resourceGroups/{}",
+                    group.as_str()?
+                ),
                 None => format!("/subscriptions/{subscription}"),
             }
         } else {
@@ -822,13 +841,18 @@ impl Expander<'_> {
         };
         let mut chain = site.chain.to_vec();
         chain.push(frame);
-        let evaluated_properties = evaluated.as_object().and_then(|o| o.get("properties")).cloned();
+        let evaluated_properties = evaluated
+            .as_object()
+            .and_then(|o| o.get("properties"))
+            .cloned();
         let ctx = nested_context(&env.ctx, &evaluated, &name);
 
         let inline = properties
             .as_object()
             .and_then(|p| json::member(p, "template"));
-        let link = properties.as_object().and_then(|p| json::member(p, "templateLink"));
+        let link = properties
+            .as_object()
+            .and_then(|p| json::member(p, "templateLink"));
         let outer = !env.language_v2
             && json::get(properties, "expressionEvaluationOptions")
                 .and_then(|o| json::get(o, "scope"))
@@ -975,7 +999,9 @@ impl Expander<'_> {
         if !candidate.starts_with(&root) {
             return refuse(
                 self,
-                format!("the linked template `{relative}` lies outside the analysis root; it is not read"),
+                format!(
+                    "the linked template `{relative}` lies outside the analysis root; it is not read"
+                ),
             );
         }
         // A symlink inside the root may still point outside it.
@@ -984,12 +1010,17 @@ impl Expander<'_> {
         {
             return refuse(
                 self,
-                format!("the linked template `{relative}` is a link to a file outside the analysis root; it is not read"),
+                format!(
+                    "the linked template `{relative}` is a link to a file outside the analysis root; it is not read"
+                ),
             );
         }
         match self.loader.load(&candidate) {
             Ok((file, document)) => Some((file, candidate, document)),
-            Err(why) => refuse(self, format!("the linked template `{relative}` cannot be read: {why}")),
+            Err(why) => refuse(
+                self,
+                format!("the linked template `{relative}` cannot be read: {why}"),
+            ),
         }
     }
 
@@ -1016,7 +1047,13 @@ impl Expander<'_> {
             .collect()
     }
 
-    fn output(&mut self, env: &TemplateEnv<'_>, name: &str, output: &Json, pointer: &str) -> ExpandedOutput {
+    fn output(
+        &mut self,
+        env: &TemplateEnv<'_>,
+        name: &str,
+        output: &Json,
+        pointer: &str,
+    ) -> ExpandedOutput {
         let condition = match json::get(output, "condition") {
             None => Condition::True,
             Some(condition) => match env.eval_json(condition, &json::child(pointer, "condition")) {
@@ -1026,7 +1063,9 @@ impl Expander<'_> {
             },
         };
         let value = if condition == Condition::False {
-            Value::unknown(Provenance::reason(format!("output '{name}' is not produced: its condition is false")))
+            Value::unknown(Provenance::reason(format!(
+                "output '{name}' is not produced: its condition is false"
+            )))
         } else if let Some(copy) = json::get(output, "copy") {
             let copy_pointer = json::child(pointer, "copy");
             match env.copy_count(copy, &copy_pointer) {
@@ -1083,7 +1122,12 @@ fn scope_prefix(ctx: &DeploymentContext) -> String {
 fn nested_context(parent: &DeploymentContext, deployment: &Value, name: &str) -> DeploymentContext {
     let mut ctx = parent.clone();
     ctx.deployment_name = name.to_owned();
-    let member = |key: &str| deployment.as_object().and_then(|o| o.get(key)).and_then(Value::as_str);
+    let member = |key: &str| {
+        deployment
+            .as_object()
+            .and_then(|o| o.get(key))
+            .and_then(Value::as_str)
+    };
     if let Some(location) = member("location") {
         ctx.location = location.to_owned();
     }

@@ -17,7 +17,10 @@ pub(crate) fn member<'a>(object: &'a Map<String, Json>, name: &str) -> Option<(&
 
 /// The value of member `name` (case-insensitive).
 pub(crate) fn get<'a>(value: &'a Json, name: &str) -> Option<&'a Json> {
-    value.as_object().and_then(|o| member(o, name)).map(|(_, v)| v)
+    value
+        .as_object()
+        .and_then(|o| member(o, name))
+        .map(|(_, v)| v)
 }
 
 /// `base` + `/` + the escaped token.

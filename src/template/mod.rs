@@ -137,7 +137,10 @@ pub struct NoLinkedTemplates;
 
 impl TemplateLoader for NoLinkedTemplates {
     fn load(&self, path: &Path) -> Result<(FileId, std::sync::Arc<serde_json::Value>), String> {
-        Err(format!("linked templates are not read here ({})", path.display()))
+        Err(format!(
+            "linked templates are not read here ({})",
+            path.display()
+        ))
     }
 }
 

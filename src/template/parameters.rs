@@ -121,14 +121,15 @@ pub(crate) fn violation(declaration: &Map<String, Json>, value: &Value) -> Optio
         let nullable = json::member(declaration, "nullable")
             .and_then(|(_, n)| n.as_bool())
             .unwrap_or(false);
-        if !fits && !(nullable && value.is_null()) {
+        if !(fits || (nullable && value.is_null())) {
             return Some(format!(
                 "the value is {} but the parameter is declared `{declared_type}`",
                 article(value.type_name())
             ));
         }
     }
-    if let Some(allowed) = json::member(declaration, "allowedValues").and_then(|(_, a)| a.as_array())
+    if let Some(allowed) =
+        json::member(declaration, "allowedValues").and_then(|(_, a)| a.as_array())
     {
         let allowed: Vec<Value> = allowed.iter().map(Value::from).collect();
         let is_allowed = |v: &Value| allowed.iter().any(|a| allowed_value_matches(a, v));
@@ -166,12 +167,16 @@ pub(crate) fn violation(declaration: &Map<String, Json>, value: &Value) -> Optio
         if let Some(min) = json::member(declaration, "minLength").and_then(|(_, m)| m.as_i64())
             && length < min
         {
-            return Some(format!("the length {length} is below the minimum length {min}"));
+            return Some(format!(
+                "the length {length} is below the minimum length {min}"
+            ));
         }
         if let Some(max) = json::member(declaration, "maxLength").and_then(|(_, m)| m.as_i64())
             && length > max
         {
-            return Some(format!("the length {length} is above the maximum length {max}"));
+            return Some(format!(
+                "the length {length} is above the maximum length {max}"
+            ));
         }
     }
     None
@@ -188,5 +193,7 @@ fn article(type_name: &str) -> String {
 pub(crate) fn is_secure(declaration: &Map<String, Json>) -> bool {
     json::member(declaration, "type")
         .and_then(|(_, t)| t.as_str())
-        .is_some_and(|t| t.eq_ignore_ascii_case("securestring") || t.eq_ignore_ascii_case("secureobject"))
+        .is_some_and(|t| {
+            t.eq_ignore_ascii_case("securestring") || t.eq_ignore_ascii_case("secureobject")
+        })
 }

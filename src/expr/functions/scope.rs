@@ -13,7 +13,7 @@ pub const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::eager(C, "resourceGroup", 0, 0, resource_group).class(FnClass::Context).ex(&[
         "resourceGroup().name --> \"DummyResourceGroup\"",
         "resourceGroup().id --> \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup\"",
-        "resourceGroup().Location --> \"Dummy Location\"",
+        "resourceGroup().Location --> {\"$unknown\": \"the deployment's location is not configured (set `context.location`)\"}",
     ]),
     FunctionDef::eager(C, "subscription", 0, 0, subscription).class(FnClass::Context).ex(&[
         "subscription().id --> \"/subscriptions/00000000-0000-0000-0000-000000000000\"",

@@ -19,7 +19,7 @@ fn to_json(report: &Report) -> Value {
         .iter()
         .map(|a| {
             let path = report.file(a.file).map(|f| f.name().to_owned());
-            json!({"path": path, "resources": a.resources})
+            json!({"path": path, "resources": a.resources, "unknownValues": a.unknown_values})
         })
         .collect();
     let diagnostics: Vec<Value> = report
