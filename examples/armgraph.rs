@@ -11,6 +11,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use armgraph::expr::{Cloud, DeploymentContext, EnvError, ErrorKind, EvalEnv, Provenance, Value};
 use armgraph::report::render::RenderOptions;
 use armgraph::{Analyzer, Config, Format, Inputs, Severity};
 use clap::{Parser, ValueEnum};
@@ -73,6 +74,67 @@ struct Cli {
     /// List every code armgraph can report, then exit.
     #[arg(long)]
     list_rules: bool,
+
+    /// Evaluate one template expression (`[concat('a', 'b')]` or `concat('a', 'b')`) and print its
+    /// value as JSON; `--parameters` and the context options apply.
+    #[arg(long, value_name = "EXPRESSION", conflicts_with_all = ["expand", "list_rules"])]
+    eval: Option<String>,
+
+    /// Expand one template (with `--parameters`) and print its resources as JSON: id, type,
+    /// name, condition and the line that declares each.
+    #[arg(long, value_name = "FILE", conflicts_with = "list_rules")]
+    expand: Option<PathBuf>,
+
+    /// Deployment context: subscription id.
+    #[arg(long, value_name = "GUID")]
+    subscription_id: Option<String>,
+
+    /// Deployment context: resource group name.
+    #[arg(long, value_name = "NAME")]
+    resource_group: Option<String>,
+
+    /// Deployment context: location of the resource group / deployment (e.g. westeurope).
+    #[arg(long, value_name = "REGION")]
+    location: Option<String>,
+
+    /// Deployment context: tenant id.
+    #[arg(long, value_name = "GUID")]
+    tenant_id: Option<String>,
+
+    /// Deployment context: the Azure cloud.
+    #[arg(long, value_enum)]
+    cloud: Option<CloudName>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CloudName {
+    #[value(name = "AzureCloud")]
+    AzureCloud,
+    #[value(name = "AzureChinaCloud")]
+    AzureChinaCloud,
+    #[value(name = "AzureUSGovernment")]
+    AzureUsGovernment,
+}
+
+/// `parameters('x')` for `--eval`: the values of a parameter file.
+struct ParameterFileEnv(serde_json::Map<String, serde_json::Value>);
+
+impl EvalEnv for ParameterFileEnv {
+    fn parameter(&self, name: &str) -> Result<Value, EnvError> {
+        self.0
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, entry)| match entry.get("value") {
+                Some(value) => Value::from(value),
+                None => Value::unknown(Provenance::missing_parameter(name)),
+            })
+            .ok_or_else(|| {
+                EnvError::new(
+                    ErrorKind::UndefinedParameter,
+                    format!("the parameter file sets no parameter '{name}'"),
+                )
+            })
+    }
 }
 
 fn main() -> ExitCode {
@@ -111,6 +173,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             DenyLevel::Warning => Severity::Warning,
             DenyLevel::Note => Severity::Note,
         });
+    }
+    let configured = context(&cli, config.context().clone());
+    config = config.with_context(configured);
+    if let Some(expression) = &cli.eval {
+        return evaluate(&cli, expression, config.context(), &mut out);
+    }
+    if let Some(template) = &cli.expand {
+        return expand(&cli, template, config, &mut out);
     }
     let format = match cli.format {
         OutputFormat::Human => Format::Human,
@@ -154,6 +224,133 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         .write(&mut out, format, &options)
         .map_err(|e| format!("cannot write the report: {e}"))?;
     out.flush().map_err(|e| e.to_string())?;
+    Ok(if report.reaches(analyzer.config().deny()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The configuration's context with the command line's context options applied.
+fn context(cli: &Cli, mut context: DeploymentContext) -> DeploymentContext {
+    if let Some(id) = &cli.subscription_id {
+        context.subscription_id = id.clone();
+    }
+    if let Some(group) = &cli.resource_group {
+        context.resource_group = group.clone();
+    }
+    if let Some(location) = &cli.location {
+        context.location = location.clone();
+    }
+    if let Some(tenant) = &cli.tenant_id {
+        context.tenant_id = tenant.clone();
+    }
+    if let Some(cloud) = cli.cloud {
+        context.cloud = match cloud {
+            CloudName::AzureCloud => Cloud::AzureCloud,
+            CloudName::AzureChinaCloud => Cloud::AzureChinaCloud,
+            CloudName::AzureUsGovernment => Cloud::AzureUSGovernment,
+        };
+    }
+    context
+}
+
+/// `--eval`: prints the value, or the error with its code and span, exit 1.
+fn evaluate(
+    cli: &Cli,
+    expression: &str,
+    context: &DeploymentContext,
+    out: &mut impl Write,
+) -> Result<ExitCode, String> {
+    let mut parameters = serde_json::Map::new();
+    for path in &cli.parameters {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let parsed = armgraph::source::json::parse(text.trim_start_matches('\u{feff}'));
+        let file = parsed
+            .value
+            .ok_or_else(|| format!("`{}` is not valid JSON", path.display()))?;
+        if let Some(values) = file.get("parameters").and_then(|p| p.as_object()) {
+            parameters.extend(values.clone());
+        }
+    }
+    let env = ParameterFileEnv(parameters);
+    let trimmed = expression.trim();
+    let result = if trimmed.starts_with('[') {
+        armgraph::expr::evaluate_str(trimmed, &env, context)
+    } else {
+        armgraph::expr::parse_bare(trimmed)
+            .map_err(Into::into)
+            .and_then(|ast| armgraph::expr::evaluate_ast(&ast, &env, context))
+    };
+    match result {
+        Ok(value) => {
+            let text = serde_json::to_string_pretty(&value.to_json()).map_err(|e| e.to_string())?;
+            writeln!(out, "{text}").map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!(
+                "armgraph: {}[{}] at {}..{}: {}",
+                error.kind.info().default_severity,
+                error.code(),
+                error.span.start,
+                error.span.end,
+                error.message
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `--expand`: the expanded resources as JSON, then the diagnostics on stderr.
+fn expand(
+    cli: &Cli,
+    template: &std::path::Path,
+    config: Config,
+    out: &mut impl Write,
+) -> Result<ExitCode, String> {
+    let analyzer = Analyzer::new(config);
+    let (report, expansion) = analyzer
+        .expand_file(template, cli.parameters.first().map(PathBuf::as_path))
+        .map_err(|e| e.to_string())?;
+    let resources: Vec<serde_json::Value> = expansion
+        .resources
+        .iter()
+        .map(|r| {
+            let at = report
+                .file(r.origin.file)
+                .map(|f| f.line_column(f.value_span(&r.origin.pointer).start));
+            serde_json::json!({
+                "id": r.id,
+                "type": r.resource_type,
+                "name": r.name.to_json(),
+                "symbolicName": r.symbolic_name,
+                "condition": format!("{:?}", r.condition).to_lowercase(),
+                "existing": r.existing,
+                "file": report.file(r.origin.file).map(|f| f.name().to_owned()),
+                "line": at.map(|a| a.line),
+                "pointer": r.origin.pointer,
+                "copy": r.origin.copy,
+                "deployments": r.origin.deployments.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
+                "dependsOn": r.depends_on.iter().map(|d| d.entry.to_json()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let outputs: serde_json::Map<String, serde_json::Value> = expansion
+        .outputs
+        .iter()
+        .map(|o| (o.name.clone(), o.value.to_json()))
+        .collect();
+    let document = serde_json::json!({"resources": resources, "outputs": outputs});
+    let text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
+    writeln!(out, "{text}").map_err(|e| e.to_string())?;
+    if !report.diagnostics().is_empty() {
+        let mut err = std::io::stderr().lock();
+        report
+            .write(&mut err, Format::Human, &RenderOptions::default())
+            .map_err(|e| e.to_string())?;
+    }
     Ok(if report.reaches(analyzer.config().deny()) {
         ExitCode::from(1)
     } else {

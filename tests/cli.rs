@@ -201,3 +201,77 @@ fn a_parameter_file_alone_is_a_warning() {
     assert_eq!(report["diagnostics"][0]["code"], "ARM-INPUT-002");
     assert_eq!(report["scanned"]["parameterFiles"], 1);
 }
+
+#[test]
+fn eval_prints_the_value_as_json() {
+    let r = run(&["--eval", "[uniqueString('snap','crackle','pop')]"]);
+    assert_eq!(
+        (r.code, r.stdout.trim()),
+        (0, "\"byghxckddilkc\""),
+        "{}",
+        r.stderr
+    );
+    let r = run(&[
+        "--eval",
+        "resourceGroup().location",
+        "--location",
+        "westeurope",
+    ]);
+    assert_eq!(r.stdout.trim(), "\"westeurope\"");
+    let r = run(&["--eval", "[reference('x').id]"]);
+    assert!(
+        json(&r.stdout)["$unknown"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("reference('x')")),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["--eval", "[concat('a', nope())]"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("ARM-EXPR-005") && r.stderr.contains("at 13..17"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn eval_reads_parameter_files() {
+    let r = run(&[
+        "--eval",
+        "[toUpper(parameters('workspaceName'))]",
+        "--parameters",
+        "testdata/samples/aml-private-workspace/azuredeploy.parameters.json",
+    ]);
+    assert_eq!(r.stdout.trim(), "\"MLW-CONTOSO-PRIVATE\"", "{}", r.stderr);
+}
+
+#[test]
+fn expand_lists_resources_with_their_lines() {
+    let r = run(&[
+        "--expand",
+        "testdata/samples/aml-private-workspace/azuredeploy.json",
+        "--parameters",
+        "testdata/samples/aml-private-workspace/azuredeploy.parameters.json",
+        "--subscription-id",
+        "11111111-1111-1111-1111-111111111111",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let expansion = json(&r.stdout);
+    let resources = expansion["resources"].as_array().expect("resources");
+    let workspace = resources
+        .iter()
+        .find(|r| r["type"] == "Microsoft.MachineLearningServices/workspaces")
+        .expect("a workspace");
+    assert_eq!(
+        workspace["id"],
+        "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/DummyResourceGroup/providers/Microsoft.MachineLearningServices/workspaces/mlw-contoso-private"
+    );
+    assert_eq!(workspace["condition"], "true");
+    let zones: Vec<&Value> = resources
+        .iter()
+        .filter(|r| r["type"] == "Microsoft.Network/privateDnsZones")
+        .collect();
+    assert_eq!(zones.len(), 6, "the copy loop over the zone names");
+    assert!(zones.iter().all(|z| z["copy"][0][0] == "privateDnsZones"));
+}

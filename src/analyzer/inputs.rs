@@ -142,7 +142,7 @@ pub(crate) fn collect(paths: &[PathBuf], parameter_files: &[PathBuf]) -> Result<
     })
 }
 
-fn parent_dir(path: &Path) -> PathBuf {
+pub(crate) fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),

@@ -224,6 +224,74 @@ impl Analyzer {
         )
     }
 
+    /// Expands one template file (with an optional parameter file) and returns the expansion and
+    /// the diagnostics, for the `--expand` view. Linked templates are read from the template's
+    /// directory.
+    pub fn expand_file(
+        &self,
+        template: &std::path::Path,
+        parameters: Option<&std::path::Path>,
+    ) -> Result<(Report, crate::template::Expansion), Error> {
+        let files = Files::new();
+        let read = |path: &std::path::Path| -> Result<Loaded, Error> {
+            std::fs::metadata(path).map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            Ok(self.load(
+                &files,
+                &inputs::Candidate {
+                    path: path.to_path_buf(),
+                    explicit: true,
+                    root: inputs::parent_dir(path),
+                },
+            ))
+        };
+        let loaded = read(template)?;
+        let parameter_file = parameters.map(read).transpose()?;
+        let mut diagnostics = loaded.diagnostics.clone();
+        if let Some(p) = &parameter_file {
+            diagnostics.extend(p.diagnostics.iter().cloned());
+        }
+        let mut expansion = crate::template::Expansion::default();
+        if let (Some(file), Some(value)) = (&loaded.file, &loaded.value) {
+            let options = ExpandOptions::default()
+                .with_context(self.config.context().clone())
+                .with_root(loaded.root.clone());
+            let loader = LinkedTemplates {
+                files: &files,
+                diagnostics: RefCell::new(Vec::new()),
+                max_bytes: self.config.max_file_bytes(),
+            };
+            let parameters = parameter_file.as_ref().and_then(|p| {
+                Some(Document {
+                    file: p.file.as_ref()?.id(),
+                    path: &p.path,
+                    value: p.value.as_ref()?,
+                })
+            });
+            expansion = expand(
+                Document {
+                    file: file.id(),
+                    path: file.path(),
+                    value,
+                },
+                parameters,
+                &options,
+                &loader,
+            );
+            diagnostics.extend(
+                expansion
+                    .issues
+                    .iter()
+                    .map(|issue| expand_issue_diagnostic(&files, issue)),
+            );
+            diagnostics.append(&mut loader.diagnostics.borrow_mut());
+        }
+        let report = Report::new(files, Vec::new(), diagnostics, ScanCounts::default(), 0);
+        Ok((report, expansion))
+    }
+
     fn progress_bar(&self, total: usize) -> indicatif::ProgressBar {
         if self.config.progress() && total > PROGRESS_MIN_FILES && std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(total as u64);
