@@ -109,11 +109,11 @@ struct Cli {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum CloudName {
     #[value(name = "AzureCloud")]
-    AzureCloud,
+    Public,
     #[value(name = "AzureChinaCloud")]
-    AzureChinaCloud,
+    China,
     #[value(name = "AzureUSGovernment")]
-    AzureUsGovernment,
+    UsGovernment,
 }
 
 /// `parameters('x')` for `--eval`: the values of a parameter file.
@@ -247,9 +247,9 @@ fn context(cli: &Cli, mut context: DeploymentContext) -> DeploymentContext {
     }
     if let Some(cloud) = cli.cloud {
         context.cloud = match cloud {
-            CloudName::AzureCloud => Cloud::AzureCloud,
-            CloudName::AzureChinaCloud => Cloud::AzureChinaCloud,
-            CloudName::AzureUsGovernment => Cloud::AzureUSGovernment,
+            CloudName::Public => Cloud::AzureCloud,
+            CloudName::China => Cloud::AzureChinaCloud,
+            CloudName::UsGovernment => Cloud::AzureUSGovernment,
         };
     }
     context
