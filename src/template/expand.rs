@@ -815,6 +815,7 @@ impl Expander<'_> {
         };
         let name = deployment.name.as_str().unwrap_or("?").to_owned();
         let evaluated = deployment.body.clone();
+        let deployment_condition = deployment.condition;
         let pointer = declaration.pointer.clone();
         let Some((properties_key, properties)) = json::member(body, "properties") else {
             return;
@@ -915,7 +916,12 @@ impl Expander<'_> {
                 known.insert(symbolic.to_lowercase(), reference);
             }
         }
-        append(bucket, result.resources);
+        let mut resources = result.resources;
+        // What a deployment that is not deployed declares is not deployed either.
+        for resource in &mut resources {
+            resource.condition = resource.condition.and(deployment_condition);
+        }
+        append(bucket, resources);
     }
 
     /// A nested template evaluated in the parent's scope (`outer`, the 1.0 default): its

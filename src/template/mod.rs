@@ -155,6 +155,17 @@ pub enum Condition {
     Unknown,
 }
 
+impl Condition {
+    /// Both conditions: false when either is false, unknown when either is unknown.
+    pub fn and(self, other: Condition) -> Condition {
+        match (self, other) {
+            (Condition::False, _) | (_, Condition::False) => Condition::False,
+            (Condition::Unknown, _) | (_, Condition::Unknown) => Condition::Unknown,
+            _ => Condition::True,
+        }
+    }
+}
+
 /// Where an expanded resource was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
