@@ -74,11 +74,12 @@ fn expanded(
 const SUBSCRIPTION: &str = "/subscriptions/11111111-2222-3333-4444-555555555555";
 
 fn context(config: Config) -> Config {
-    let mut context = armgraph::expr::DeploymentContext::default();
-    context.subscription_id = "11111111-2222-3333-4444-555555555555".into();
-    context.resource_group = "rg-ml".into();
-    context.location = "westeurope".into();
-    config.with_context(context)
+    config.with_context(armgraph::expr::DeploymentContext {
+        subscription_id: "11111111-2222-3333-4444-555555555555".into(),
+        resource_group: "rg-ml".into(),
+        location: "westeurope".into(),
+        ..Default::default()
+    })
 }
 
 const QUICKSTARTS: &str =

@@ -6,7 +6,7 @@
 //! all of them, produces a `serde_json::Value` with member order kept, and reports what it
 //! tolerated or rejected as [`JsonIssue`]s with byte offsets — never a panic, whatever the input.
 //!
-//! The same parser, run a second time with a [`SpanRecorder`], builds the pointer → span index
+//! The same parser, run a second time with a span recorder, builds the pointer → span index
 //! that locations need; the first (hot) pass records nothing.
 
 use serde_json::{Map, Number, Value};
