@@ -1,0 +1,1 @@
+//! NSG flow evaluation (work in progress).
