@@ -422,6 +422,39 @@ fn in_virtual_network(net: &IpNet, local: Option<&SubnetEndpoint>) -> Tri {
     Tri::any(std::iter::once(own).chain(peered))
 }
 
+/// The prefix length of the system route that carries traffic to `remote` inside the
+/// compute's VNet or a VNet it may reach (`VnetLocal` or peering routes), if there is one.
+pub(crate) fn system_route_prefix_len(
+    remote: &Endpoint,
+    local: Option<&SubnetEndpoint>,
+) -> Option<u8> {
+    let (Endpoint::Address(net), Some(local)) = (remote, local) else {
+        return None;
+    };
+    let peered = local
+        .reachable_vnets
+        .iter()
+        .filter(|vnet| vnet.reach.is_possible())
+        .flat_map(|vnet| &vnet.address_space);
+    local
+        .vnet_address_space
+        .iter()
+        .chain(peered)
+        .filter_map(|space| space.known())
+        .filter(|space| relation(space, net) == Relation::Contains)
+        .map(|space| space.prefix_len())
+        .max()
+}
+
+/// Whether the `VirtualNetwork` tag covers `remote` without help from routes.
+pub(crate) fn virtual_network_contains(remote: &Endpoint, local: Option<&SubnetEndpoint>) -> Tri {
+    match remote {
+        Endpoint::Address(net) => in_virtual_network(net, local),
+        Endpoint::Subnet(_) => Tri::True,
+        Endpoint::ServiceTag(_) | Endpoint::Internet => Tri::False,
+    }
+}
+
 /// `Unknown` unless `covers` is definitely false: the `VirtualNetwork` tag only *may* include
 /// a service's addresses through a route.
 fn through_route(covers: Tri) -> Tri {

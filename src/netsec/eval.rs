@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use super::address::{Endpoint, MatchContext, SubnetEndpoint};
+use super::address::{
+    Endpoint, MatchContext, SubnetEndpoint, system_route_prefix_len, virtual_network_contains,
+};
 use super::route::{NextHopType, Route, RouteTable};
 use super::rule::{Access, DefaultRule, Direction, Nsg, RuleRef};
 use super::{Flow, Maybe};
@@ -109,6 +111,7 @@ impl fmt::Display for NsgLayer {
 /// Something that decides a flow or leaves it undecided: a rule of an NSG, a route, or an
 /// attachment the analysis cannot see.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Decider<'a, O = ()> {
     /// A security rule (user or default) of an NSG.
     Rule {
@@ -179,6 +182,7 @@ impl<O> fmt::Display for Decider<'_, O> {
 
 /// Something a rule should tell the user besides the outcome.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Note<'a, O = ()> {
     /// The flow leaves through a virtual appliance or a gateway (forced tunnelling): an NSG
     /// "allow" is not the last word; the appliance or the on-premises egress must allow the
@@ -282,7 +286,8 @@ pub fn evaluate<'a, O>(flow: &Flow, placement: &Placement<'a, O>) -> Verdict<'a,
         Attachment::Unknown => Tri::Unknown,
         Attachment::Known(table) => {
             let (covers, routes) = table.covering_routes(remote);
-            if covers.is_possible() {
+            // Say so only where the routes, not the VNet itself, put the remote end in the tag.
+            if covers.is_possible() && !virtual_network_contains(remote, local).is_true() {
                 notes.push(Note::VirtualNetworkIncludesRoutes { table, routes });
             }
             covers
@@ -318,7 +323,13 @@ pub fn evaluate<'a, O>(flow: &Flow, placement: &Placement<'a, O>) -> Verdict<'a,
     // The allowing rule named for `Allowed` is that of the last NSG the packet passes.
     let last_allowing = layers.iter().rev().find_map(|layer| layer.deciding);
     if flow.direction == Direction::Outbound {
-        layers.push(routing(placement.route_table, remote, &mut notes));
+        let system_prefix_len = system_route_prefix_len(remote, local);
+        layers.push(routing(
+            placement.route_table,
+            remote,
+            system_prefix_len,
+            &mut notes,
+        ));
     }
 
     let mut involved = Vec::new();
@@ -487,6 +498,7 @@ fn walk<'a, O>(
 fn routing<'a, O>(
     attachment: Attachment<&'a RouteTable<O>>,
     remote: &Endpoint,
+    system_prefix_len: Option<u8>,
     notes: &mut Vec<Note<'a, O>>,
 ) -> LayerVerdict<'a, O> {
     let table = match attachment {
@@ -500,7 +512,7 @@ fn routing<'a, O>(
         }
         Attachment::Known(table) => table,
     };
-    let selection = table.select(remote);
+    let selection = table.select(remote, system_prefix_len);
     let filtering = |route: &'a Route<O>, certain: bool| match route.next_hop_type {
         Maybe::Known(hop) if hop.is_filtering_hop() => Some(Note::FilteringHop {
             table,

@@ -151,11 +151,23 @@ impl<O> RouteTable<O> {
         (covers, covering)
     }
 
-    /// Picks the route a flow to `remote` takes.
-    pub(crate) fn select(&self, remote: &Endpoint) -> RouteSelection<'_, O> {
+    /// Picks the route a flow to `remote` takes. `system_prefix_len` is the prefix length of
+    /// the system route (`VnetLocal`, peering) that covers `remote`, if any: a user route
+    /// overrides it only with a prefix at least as long.
+    pub(crate) fn select(
+        &self,
+        remote: &Endpoint,
+        system_prefix_len: Option<u8>,
+    ) -> RouteSelection<'_, O> {
+        let beats_system = |route: &Route<O>| match (system_prefix_len, &route.address_prefix) {
+            (None, _) => true,
+            (Some(system), AddressPrefix::Cidr(cidr)) => cidr.prefix_len() >= system,
+            (Some(_), _) => false,
+        };
         let mut chosen: Option<&Route<O>> = None;
         for route in &self.routes {
             if route_covers(&route.address_prefix, remote).is_true()
+                && beats_system(route)
                 && chosen.is_none_or(|best| {
                     route_specificity(&route.address_prefix)
                         > route_specificity(&best.address_prefix)
@@ -169,6 +181,7 @@ impl<O> RouteTable<O> {
             .routes
             .iter()
             .filter(|route| route_covers(&route.address_prefix, remote).is_unknown())
+            .filter(|route| beats_system(route))
             .filter(|route| match (chosen, &route.address_prefix) {
                 // Between two CIDRs the longer prefix wins for sure; any other pairing may go
                 // either way.
