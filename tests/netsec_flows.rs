@@ -601,6 +601,12 @@ fn verdict_hands_back_the_callers_origin() {
         deciding.to_string(),
         "NSG 'nsg-nic-denies' (NIC) rule 'DenyAllOutbound' (priority 4000)"
     );
+    let cloud = self::scenario("fixture-azurecloud");
+    assert_eq!(
+        evaluate(&flow("F1"), &cloud.placement()).to_string(),
+        "unknown by NSG 'nsg-azurecloud' (subnet) rule 'DenyAllOutbound' (priority 4000); \
+         depends on NSG 'nsg-azurecloud' (subnet) rule 'AllowAzureCloud' (priority 100)"
+    );
     let default = evaluate(&flow("F15"), &scenario.placement())
         .deciding
         .expect("decided");

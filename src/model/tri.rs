@@ -8,7 +8,7 @@ use std::ops::{BitAnd, BitOr, Not};
 ///
 /// The connectives follow Kleene's strong three-valued logic: `False` absorbs `and`, `True`
 /// absorbs `or`, and `Unknown` stays unknown otherwise. The order `False < Unknown < True` makes
-/// `and` the minimum and `or` the maximum.
+/// `and` the minimum and `or` the maximum. The default is `Unknown`: nothing decided yet.
 ///
 /// ```
 /// use armgraph::model::Tri;

@@ -316,7 +316,7 @@ pub(crate) struct MatchContext<'f> {
     /// The compute's subnet, which defines what `VirtualNetwork` covers.
     pub local: Option<&'f SubnetEndpoint>,
     /// Whether a route of the compute's subnet covers the flow's remote end, which puts that
-    /// end inside the `VirtualNetwork` tag ([service-tags]).
+    /// end inside the `VirtualNetwork` tag (\[service-tags\]).
     pub route_covers_remote: Tri,
 }
 

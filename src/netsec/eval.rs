@@ -201,7 +201,7 @@ pub enum Note<'a, O = ()> {
     },
     /// A `VirtualNetwork` prefix matched the service side as `Unknown` because these routes
     /// (may) cover it: the `VirtualNetwork` tag includes user-defined route prefixes
-    /// [service-tags].
+    /// \[service-tags\].
     VirtualNetworkIncludesRoutes {
         /// The route table.
         table: &'a RouteTable<O>,
@@ -238,6 +238,27 @@ pub struct Verdict<'a, O = ()> {
     pub involved: Vec<Decider<'a, O>>,
     /// Extra facts for the message.
     pub notes: Vec<Note<'a, O>>,
+}
+
+impl<O> fmt::Display for Verdict<'_, O> {
+    /// `denied by NSG 'nsg' (subnet) rule 'DenyAllOutbound' (priority 4000)`, then the
+    /// undecided rules for an unknown outcome.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.outcome)?;
+        if let Some(deciding) = &self.deciding {
+            write!(f, " by {deciding}")?;
+        }
+        if self.outcome == Outcome::Unknown && !self.involved.is_empty() {
+            f.write_str("; depends on ")?;
+            for (i, decider) in self.involved.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{decider}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One layer's result.

@@ -137,7 +137,7 @@ impl<O> RouteTable<O> {
     }
 
     /// Whether some route's prefix covers the flow's remote end, so that the `VirtualNetwork`
-    /// tag includes it ([service-tags]). Returns the routes that (may) cover it.
+    /// tag includes it (\[service-tags\]). Returns the routes that (may) cover it.
     pub(crate) fn covering_routes(&self, remote: &Endpoint) -> (Tri, Vec<&Route<O>>) {
         let mut covering = Vec::new();
         let mut covers = Tri::False;

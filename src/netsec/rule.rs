@@ -313,7 +313,7 @@ impl<O> Nsg<O> {
     }
 }
 
-/// The default rules Azure appends to every NSG [nsg].
+/// The default rules Azure appends to every NSG \[nsg\].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DefaultRule {
     /// Inbound, 65000: `VirtualNetwork` → `VirtualNetwork`, allow.
