@@ -210,6 +210,30 @@ fn scenario(name: &str) -> Scenario {
             )),
             routes: Layer::Absent,
         },
+        "both-allow" => Scenario {
+            subnet_nsg: Layer::Known(nsg(
+                "nsg-subnet",
+                vec![
+                    tcp443("AllowAml", 100, "AzureMachineLearning"),
+                    rule("AllowAmlInbound", 130, Inbound, Allow)
+                        .protocol(RuleProtocol::Tcp)
+                        .sources(["AzureMachineLearning"])
+                        .destination_ports(["44224"]),
+                ],
+            )),
+            nic_nsg: Layer::Known(nsg("nsg-nic-empty", vec![])),
+            routes: Layer::Absent,
+        },
+        "unknown-nic-nsg" => Scenario {
+            subnet_nsg: Layer::Known(quickstart_nsg()),
+            nic_nsg: Layer::Unknown,
+            routes: Layer::Absent,
+        },
+        "unknown-subnet-nsg-nic-deny" => Scenario {
+            subnet_nsg: Layer::Unknown,
+            nic_nsg: Layer::Known(nsg("nsg-nic", vec![deny_all_outbound()])),
+            routes: Layer::Absent,
+        },
         // AML-NSG-001 examples.
         "core-allows" => Scenario::subnet(nsg(
             "nsg-core",
@@ -477,6 +501,17 @@ const TABLE: &[Row] = &[
     ("fixture-nic-deny", "F15", Denied, Some("nsg-subnet-allows/DenyAllInBound"), &[], &[]),
     ("both-deny", "F1", Denied, Some("nsg-nic/DenyAllOutbound"), &[], &[]),
     ("both-deny", "F15", Denied, Some("nsg-subnet/DenyAllInBound"), &[], &[]),
+    // Allowed names the last NSG passed (outbound: subnet); a NIC NSG without inbound rules
+    // denies inbound traffic the subnet NSG allows.
+    ("both-allow", "F1", Allowed, Some("nsg-subnet/AllowAml"), &[], &[]),
+    ("both-allow", "F15", Denied, Some("nsg-nic-empty/DenyAllInBound"), &[], &[]),
+    // A certain deny in one layer wins over an invisible NSG in the other.
+    ("unknown-subnet-nsg-nic-deny", "F1", Denied, Some("nsg-nic/DenyAllOutbound"), &[], &[]),
+    ("unknown-subnet-nsg-nic-deny", "F15", Denied, Some("nsg-nic/DenyAllInBound"), &[], &[]),
+    // An invisible NSG next to one that allows leaves the flow undecided.
+    ("unknown-nic-nsg", "F1", Unknown, None, &["unknown-nsg"], &[]),
+    ("unknown-nic-nsg", "F17", Denied, Some("nsg-quickstart/DenyAllInBound"), &[], &[]),
+    ("unknown-nsg", "F15", Unknown, None, &["unknown-nsg"], &[]),
     // AML-NSG-001: precise allows before a deny-all on a cluster subnet comply; UDP 5831 does not.
     ("core-allows", "F1", Allowed, Some("nsg-core/AllowAml"), &[], &[]),
     ("core-allows", "F5", Allowed, Some("nsg-core/AllowBatch"), &[], &[]),

@@ -104,6 +104,13 @@ impl PartialEq for ServiceTag {
 
 impl Eq for ServiceTag {}
 
+impl std::hash::Hash for ServiceTag {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.to_ascii_lowercase().hash(state);
+        self.region.hash(state);
+    }
+}
+
 impl fmt::Display for ServiceTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)?;
