@@ -330,6 +330,8 @@ fn scenario(name: &str) -> Scenario {
         "route-none" => empty.with_routes(vec![route("blackhole", "0.0.0.0/0", NextHopType::None)]),
         "route-none-and-deny" => Scenario::subnet(nsg("nsg-deny-out", vec![deny_all_outbound()]))
             .with_routes(vec![route("blackhole", "0.0.0.0/0", NextHopType::None)]),
+        "deny-behind-firewall" => Scenario::subnet(nsg("nsg-deny-out", vec![deny_all_outbound()]))
+            .with_routes(vec![firewall_default_route()]),
         "route-split" => empty.with_routes(vec![
             route("aml-direct", "AzureMachineLearning", NextHopType::Internet),
             firewall_default_route(),
@@ -553,6 +555,7 @@ const TABLE: &[Row] = &[
     ("route-none", "F14", Allowed, None, &[], &[]),
     ("route-none", "F15", Allowed, None, &[], &[]),
     ("route-none-and-deny", "F1", Denied, Some("nsg-deny-out/DenyAllOutbound"), &[], &["dropped:blackhole"]),
+    ("deny-behind-firewall", "F1", Denied, Some("nsg-deny-out/DenyAllOutbound"), &[], &[]),
     ("route-split", "F1", Allowed, None, &[], &[]),
     ("route-split", "F5", Allowed, None, &[], &["hop:default-to-fw"]),
     ("route-cidr-none", "F6", Unknown, None, &["rt-training/maybe-storage"], &[]),

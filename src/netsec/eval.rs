@@ -371,6 +371,8 @@ pub fn evaluate<'a, O>(flow: &Flow, placement: &Placement<'a, O>) -> Verdict<'a,
         {
             notes.push(Note::AlsoDroppedByRoute { table, route });
         }
+        // What an appliance must allow does not matter for a flow that never reaches it.
+        notes.retain(|note| !matches!(note, Note::FilteringHop { .. }));
         let layer = &layers[denying];
         return Verdict {
             outcome: Outcome::Denied,
