@@ -8,6 +8,8 @@ pub mod codes;
 pub mod config;
 pub mod error;
 pub mod expr;
+pub mod model;
+pub mod netsec;
 pub mod report;
 pub mod rules;
 pub mod source;
