@@ -7,11 +7,14 @@
 //! Exit status: 0 when no finding reaches the deny level, 1 when one does, 2 on a usage or I/O
 //! error.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use armgraph::expr::{Cloud, DeploymentContext, EnvError, ErrorKind, EvalEnv, Provenance, Value};
+use armgraph::graph::{GraphFormat, ResourceGraph};
+use armgraph::model::ResourceSet;
 use armgraph::report::render::RenderOptions;
 use armgraph::{Analyzer, Config, Format, Inputs, Severity};
 use clap::{Parser, ValueEnum};
@@ -85,6 +88,12 @@ struct Cli {
     #[arg(long, value_name = "FILE", conflicts_with = "list_rules")]
     expand: Option<PathBuf>,
 
+    /// Draw the deployment of one template as a graph (DOT for Graphviz, or Mermaid) instead of
+    /// checking it: resources grouped by VNet and subnet, edges by kind, resources with findings
+    /// in red.
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "paths", conflicts_with_all = ["eval", "expand", "list_rules"])]
+    graph: Option<GraphChoice>,
+
     /// Deployment context: subscription id.
     #[arg(long, value_name = "GUID")]
     subscription_id: Option<String>,
@@ -104,6 +113,12 @@ struct Cli {
     /// Deployment context: the Azure cloud.
     #[arg(long, value_enum)]
     cloud: Option<CloudName>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GraphChoice {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -181,6 +196,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
     if let Some(template) = &cli.expand {
         return expand(&cli, template, config, &mut out);
+    }
+    if let Some(choice) = cli.graph {
+        return graph(&cli, choice, config, &mut out);
     }
     let format = match cli.format {
         OutputFormat::Human => Format::Human,
@@ -356,6 +374,42 @@ fn expand(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--graph`: the relation graph of each template given, as DOT or Mermaid.
+fn graph(
+    cli: &Cli,
+    choice: GraphChoice,
+    config: Config,
+    out: &mut impl Write,
+) -> Result<ExitCode, String> {
+    let format = match choice {
+        GraphChoice::Dot => GraphFormat::Dot,
+        GraphChoice::Mermaid => GraphFormat::Mermaid,
+    };
+    let analyzer = Analyzer::new(config);
+    for template in &cli.paths {
+        let (report, expansion) = analyzer
+            .expand_file(template, cli.parameters.first().map(PathBuf::as_path))
+            .map_err(|e| e.to_string())?;
+        let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
+        let flagged: Vec<&str> = report
+            .diagnostics()
+            .iter()
+            .filter_map(|d| d.location().resource())
+            .collect();
+        let highlighted: HashSet<usize> = graph
+            .resources()
+            .iter()
+            .filter(|r| {
+                r.id_text()
+                    .is_some_and(|id| flagged.iter().any(|f| f.eq_ignore_ascii_case(&id)))
+            })
+            .map(|r| r.index)
+            .collect();
+        write!(out, "{}", graph.render(format, &highlighted)).map_err(|e| e.to_string())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `testdata/samples` of the working directory, else of this crate's checkout.

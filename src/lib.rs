@@ -8,11 +8,13 @@ pub mod codes;
 pub mod config;
 pub mod error;
 pub mod expr;
+pub mod graph;
 pub mod model;
 pub mod netsec;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod template;
 
 pub use analyzer::{Analyzer, Inputs};
 pub use codes::Severity;
@@ -21,4 +23,3 @@ pub use error::Error;
 pub use report::{Diagnostic, Format, Report};
 #[doc(no_inline)]
 pub use serde_json::Value as JsonValue;
-pub mod template;

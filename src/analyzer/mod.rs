@@ -13,6 +13,8 @@ use serde_json::Value;
 use crate::codes::Severity;
 use crate::config::Config;
 use crate::error::Error;
+use crate::graph::ResourceGraph;
+use crate::model::ResourceSet;
 use crate::report::{AnalyzedFile, Diagnostic, Location, Report, ScanCounts};
 use crate::source::{self, DocumentKind, Files, JsonIssue, JsonIssueKind, ReadOutcome, SourceFile};
 use crate::template::{
@@ -212,6 +214,8 @@ impl Analyzer {
                     .iter()
                     .map(|issue| expand_issue_diagnostic(files, issue)),
             );
+            let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
+            diagnostics.extend(graph_diagnostics(&graph));
         }
         diagnostics.append(&mut loader.diagnostics.borrow_mut());
         (
@@ -287,6 +291,8 @@ impl Analyzer {
                     .map(|issue| expand_issue_diagnostic(&files, issue)),
             );
             diagnostics.append(&mut loader.diagnostics.borrow_mut());
+            let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
+            diagnostics.extend(graph_diagnostics(&graph));
         }
         let report = Report::new(files, Vec::new(), diagnostics, ScanCounts::default(), 0);
         Ok((report, expansion))
@@ -562,4 +568,33 @@ fn expand_issue_diagnostic(files: &Files, issue: &ExpandIssue) -> Diagnostic {
         Some(help) => diagnostic.with_help(help.clone()),
         None => diagnostic,
     }
+}
+
+/// The dependency findings of a graph, located at the resources they concern.
+fn graph_diagnostics(graph: &ResourceGraph) -> Vec<Diagnostic> {
+    let resources = graph.resources();
+    graph
+        .dependency_issues()
+        .into_iter()
+        .filter_map(|issue| {
+            let resource = resources.get(issue.resource)?;
+            let mut location = Location::new(resource.origin.file, issue.pointer.clone());
+            if let Some(id) = resource.id_text() {
+                location = location.with_resource(id);
+            }
+            let mut diagnostic = Diagnostic::new(issue.code, issue.severity, issue.message, location);
+            for related in issue.related.iter().filter_map(|i| resources.get(*i)) {
+                let mut at = Location::new(related.origin.file, related.origin.pointer.clone());
+                if let Some(id) = related.id_text() {
+                    at = at.with_resource(id);
+                }
+                diagnostic = diagnostic.with_related(at, format!("`{}` is declared here", related.display_name()));
+            }
+            Some(match issue.code {
+                "ARM-DEP-001" => diagnostic.with_help("remove one of the dependsOn entries that close the cycle"),
+                "ARM-DEP-002" => diagnostic.with_help("name a resource of this template (by name, id, copy loop or symbolic name), or remove the entry"),
+                _ => diagnostic.with_help("add the referenced resource to dependsOn"),
+            })
+        })
+        .collect()
 }

@@ -320,7 +320,11 @@ impl Expander<'_> {
                 .with_help("split the template into nested deployments or modules"),
             );
         }
-        resolve_dependencies(&mut result.resources, &level);
+        resolve_dependencies(
+            &mut result.resources,
+            &level,
+            &declared_names(&declarations),
+        );
         result.outputs = self.outputs(env);
         result
     }
@@ -717,6 +721,7 @@ impl Expander<'_> {
                 Dependency {
                     entry: env.eval_json(entry, &entry_pointer),
                     targets: Vec::new(),
+                    resolved: None,
                     pointer: entry_pointer,
                 }
             })
@@ -944,7 +949,7 @@ impl Expander<'_> {
             self.declaration(env, declaration, None, &mut resources, &mut site);
         }
         let level = std::mem::take(&mut site.level);
-        resolve_dependencies(&mut resources, &level);
+        resolve_dependencies(&mut resources, &level, &declared_names(&declarations));
         let outputs = json::get(source.json, "outputs")
             .and_then(Json::as_object)
             .map(|outputs| {
@@ -1210,9 +1215,28 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Symbolic names and copy-loop names of a template's declarations, lower-cased: a `dependsOn`
+/// entry naming them is valid even when the loop has no instances.
+fn declared_names(declarations: &[Declaration<'_>]) -> Vec<String> {
+    let mut names = Vec::new();
+    for declaration in declarations {
+        if let Some(symbolic) = &declaration.symbolic_name {
+            names.push(symbolic.to_lowercase());
+        }
+        if let Some(name) = json::get(declaration.json, "copy")
+            .and_then(|c| json::get(c, "name"))
+            .and_then(Json::as_str)
+        {
+            names.push(name.to_lowercase());
+        }
+    }
+    names
+}
+
 /// Resolves `dependsOn` entries of this level's resources against this level's resources.
-fn resolve_dependencies(resources: &mut [ExpandedResource], level: &[usize]) {
+fn resolve_dependencies(resources: &mut [ExpandedResource], level: &[usize], declared: &[String]) {
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut names_known = true;
     for &i in level {
         let Some(resource) = resources.get(i) else {
             continue;
@@ -1225,8 +1249,16 @@ fn resolve_dependencies(resources: &mut [ExpandedResource], level: &[usize]) {
                 keys.push(id[at + "/providers/".len()..].to_lowercase());
             }
         }
-        if let Some(name) = resource.name.as_str() {
-            keys.push(name.to_lowercase());
+        match resource.name.as_str() {
+            Some(name) => {
+                keys.push(name.to_lowercase());
+                // A child nested in its parent is named relative to it in `dependsOn`
+                // (`MSDeploy`).
+                if let Some((_, last)) = name.rsplit_once('/') {
+                    keys.push(last.to_lowercase());
+                }
+            }
+            None => names_known = false,
         }
         if let Some(symbolic) = &resource.symbolic_name {
             keys.push(symbolic.to_lowercase());
@@ -1248,11 +1280,22 @@ fn resolve_dependencies(resources: &mut [ExpandedResource], level: &[usize]) {
             continue;
         };
         for dependency in &mut resource.depends_on {
-            if let Some(entry) = dependency.entry.as_str() {
-                let key = entry.trim_end_matches('/').to_lowercase();
-                if let Some(targets) = by_key.get(&key) {
+            let Some(entry) = dependency.entry.as_str() else {
+                continue;
+            };
+            // An id with an empty segment was built from a value that is missing.
+            if entry.ends_with('/') || entry.contains("//") {
+                continue;
+            }
+            let key = entry.to_lowercase();
+            match by_key.get(&key) {
+                Some(targets) => {
                     dependency.targets = targets.iter().copied().filter(|&t| t != i).collect();
+                    dependency.resolved = Some(true);
                 }
+                None if declared.contains(&key) => dependency.resolved = Some(true),
+                None if names_known => dependency.resolved = Some(false),
+                None => {}
             }
         }
     }

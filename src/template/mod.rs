@@ -197,6 +197,10 @@ pub struct Dependency {
     pub entry: Value,
     /// Indexes (into [`Expansion::resources`]) of the resources it names.
     pub targets: Vec<usize>,
+    /// Whether the entry names something of the template: `Some(true)` also for a loop or
+    /// symbolic name with no instances, `Some(false)` when it names nothing, `None` when that
+    /// cannot be told (the entry or a resource name is unknown).
+    pub resolved: Option<bool>,
     /// JSON pointer of the entry.
     pub pointer: String,
 }
