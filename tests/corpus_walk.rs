@@ -24,6 +24,46 @@ const KNOWN_DEFECTS: &[(&str, &str, &str)] = &[
         "machine-learning-workspace-cmk-service-side-encryption/azuredeploy.json",
         "azuredeploy.parameters.us.json sets location usgovvirginia, which the template's allowedValues omit (its prereq template allows it)",
     ),
+    (
+        "ARM-DEP-002",
+        "webapp-privateendpoint-vnet-injection/azuredeploy.json",
+        "the site `site2_Name` lists its own resourceId in dependsOn",
+    ),
+    (
+        "ARM-DEP-003",
+        "darktrace-vsensor-autoscaling/azuredeploy.json",
+        "two role assignments read reference(VMSSRef).identity.principalId but depend only on the storage account; reference() by id adds no implicit dependency",
+    ),
+    (
+        "ARM-DEP-003",
+        "minio-azure-gateway/azuredeploy.json",
+        "role assignments read reference() of resources they do not depend on (by id)",
+    ),
+    (
+        "ARM-DEP-003",
+        "load-balancer-gateway/azuredeploy.json",
+        "the app and client NICs use subnets of the second VNet but depend only on the first",
+    ),
+    (
+        "ARM-DEP-003",
+        "private-aks-cluster-with-public-dns-zone/azuredeploy.json",
+        "the test VM reads reference() of the boot-diagnostics storage account by id without depending on it",
+    ),
+    (
+        "ARM-DEP-003",
+        "databricks-all-in-one-template-for-privateendpoint-cmk-all-forms-default-storage-firewall/azuredeploy.json",
+        "the private endpoint and the DNS zone link use the VNet and its subnet without depending on them",
+    ),
+    (
+        "ARM-DEP-003",
+        "privatelink-service/azuredeploy.json",
+        "the private link service reads reference(loadbalancerId) and has no dependsOn at all",
+    ),
+    (
+        "ARM-DEP-003",
+        "file-share-private-endpoint/azuredeploy.json",
+        "the private endpoint uses the subnet without depending on it",
+    ),
 ];
 
 fn corpus_report() -> Option<Report> {
