@@ -118,9 +118,9 @@ pub enum Node<'g> {
     External(&'g ResourceId),
 }
 
-impl Node<'_> {
+impl<'g> Node<'g> {
     /// The id, when known.
-    pub fn id(&self) -> Option<&ResourceId> {
+    pub fn id(self) -> Option<&'g ResourceId> {
         match self {
             Node::Resource(r) => r.id.as_ref(),
             Node::External(id) => Some(id),
@@ -128,7 +128,7 @@ impl Node<'_> {
     }
 
     /// Whether the node has this resource type (ignoring case).
-    pub fn is_type(&self, resource_type: &str) -> bool {
+    pub fn is_type(self, resource_type: &str) -> bool {
         match self {
             Node::Resource(r) => r.is_type(resource_type),
             Node::External(id) => id.is_type(resource_type),
@@ -136,7 +136,7 @@ impl Node<'_> {
     }
 
     /// The resource, when the deployment declares it.
-    pub fn resource(&self) -> Option<&Resource> {
+    pub fn resource(self) -> Option<&'g Resource> {
         match self {
             Node::Resource(r) => Some(r),
             Node::External(_) => None,
