@@ -191,9 +191,7 @@ impl ResourceGraph {
         }
         for edge in self.graph.edge_references() {
             let relation = edge.weight();
-            if relation.kind == EdgeKind::PropertyRef
-                && self.has_typed_edge(edge.source(), edge.target())
-            {
+            if self.redundant(relation.kind, edge.source(), edge.target()) {
                 continue;
             }
             let style = match relation.kind {
@@ -228,12 +226,22 @@ impl ResourceGraph {
         out
     }
 
-    /// Whether a typed (non-PropertyRef) edge connects the pair, so the PropertyRef is redundant
-    /// in a picture.
-    fn has_typed_edge(&self, from: NodeIndex, to: NodeIndex) -> bool {
-        self.graph
-            .edges_connecting(from, to)
-            .any(|e| e.weight().kind != EdgeKind::PropertyRef)
+    /// Whether an edge of `kind` is redundant in a picture: a reference or a `dependsOn` between
+    /// two resources that a semantic edge (PrivateLinkTarget, InSubnet…) already connects, or a
+    /// reference next to a `dependsOn` or parent edge.
+    fn redundant(&self, kind: EdgeKind, from: NodeIndex, to: NodeIndex) -> bool {
+        let structural = |k: EdgeKind| matches!(k, EdgeKind::DependsOn | EdgeKind::Parent | EdgeKind::PropertyRef);
+        match kind {
+            EdgeKind::PropertyRef => self
+                .graph
+                .edges_connecting(from, to)
+                .any(|e| e.weight().kind != EdgeKind::PropertyRef),
+            EdgeKind::DependsOn => self
+                .graph
+                .edges_connecting(from, to)
+                .any(|e| !structural(e.weight().kind)),
+            _ => false,
+        }
     }
 
     fn to_mermaid(&self, highlighted: &HashSet<usize>) -> String {
@@ -282,9 +290,7 @@ impl ResourceGraph {
         }
         for edge in self.graph.edge_references() {
             let relation = edge.weight();
-            if relation.kind == EdgeKind::PropertyRef
-                && self.has_typed_edge(edge.source(), edge.target())
-            {
+            if self.redundant(relation.kind, edge.source(), edge.target()) {
                 continue;
             }
             let arrow = match relation.kind {
