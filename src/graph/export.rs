@@ -230,7 +230,12 @@ impl ResourceGraph {
     /// two resources that a semantic edge (PrivateLinkTarget, InSubnet…) already connects, or a
     /// reference next to a `dependsOn` or parent edge.
     fn redundant(&self, kind: EdgeKind, from: NodeIndex, to: NodeIndex) -> bool {
-        let structural = |k: EdgeKind| matches!(k, EdgeKind::DependsOn | EdgeKind::Parent | EdgeKind::PropertyRef);
+        let structural = |k: EdgeKind| {
+            matches!(
+                k,
+                EdgeKind::DependsOn | EdgeKind::Parent | EdgeKind::PropertyRef
+            )
+        };
         match kind {
             EdgeKind::PropertyRef => self
                 .graph
