@@ -598,3 +598,16 @@ fn graph_diagnostics(graph: &ResourceGraph) -> Vec<Diagnostic> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzers_are_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Analyzer>();
+        shared::<Report>();
+        shared::<crate::graph::ResourceGraph>();
+    }
+}
