@@ -26,6 +26,33 @@ pub use inputs::{Inputs, MAX_WALK_DEPTH};
 /// Above this many files, a progress bar is worth showing (when stderr is a terminal).
 const PROGRESS_MIN_FILES: usize = 8;
 
+/// Stack of each analysis thread. Expansion recurses through chains of variables (up to
+/// `template::MAX_VARIABLE_CHAIN`), nested deployments and nested expressions, each bounded;
+/// together they need more than the 2 MiB a spawned thread gets by default. The memory is
+/// reserved, not committed, until used.
+pub const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// The threads analyses run on: rayon's, with stacks of [`ANALYSIS_STACK_BYTES`].
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(ANALYSIS_STACK_BYTES)
+            .thread_name(|i| format!("armgraph-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `work` on the analysis threads (or here, if they could not be started).
+fn on_analysis_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    match pool() {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
+
 /// Runs armgraph over inputs. Build once, reuse across calls and threads.
 ///
 /// ```
@@ -68,6 +95,10 @@ impl Analyzer {
     /// Analyzes the inputs. Fails only when a path given by the caller cannot be read; every
     /// problem inside the files is a diagnostic in the report.
     pub fn check(&self, inputs: &Inputs) -> Result<Report, Error> {
+        on_analysis_threads(|| self.check_here(inputs))
+    }
+
+    fn check_here(&self, inputs: &Inputs) -> Result<Report, Error> {
         let files = Files::new();
         let collected = inputs::collect(inputs.paths(), inputs.parameter_files())?;
         let loaded = self.load_all(&files, &collected.files, inputs.sources());
@@ -232,6 +263,14 @@ impl Analyzer {
     /// the diagnostics, for the `--expand` view. Linked templates are read from the template's
     /// directory.
     pub fn expand_file(
+        &self,
+        template: &std::path::Path,
+        parameters: Option<&std::path::Path>,
+    ) -> Result<(Report, crate::template::Expansion), Error> {
+        on_analysis_threads(|| self.expand_file_here(template, parameters))
+    }
+
+    fn expand_file_here(
         &self,
         template: &std::path::Path,
         parameters: Option<&std::path::Path>,

@@ -24,6 +24,10 @@ const NOT_BODY: &[&str] = &["resources", "copy", "condition", "dependsOn", "comm
 
 /// Expands `template` with an optional parameter file.
 ///
+/// Every recursion is bounded, but the bounds (variable chains, nested deployments, expression
+/// depth) together assume a deep stack: the analyzer runs expansion on threads with
+/// [`crate::analyzer::ANALYSIS_STACK_BYTES`] of stack. Call it from such a thread when you embed it.
+///
 /// ```
 /// use armgraph::template::{expand, Document, ExpandOptions, NoLinkedTemplates};
 /// use armgraph::source::Files;
