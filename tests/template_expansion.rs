@@ -582,3 +582,22 @@ fn outputs_with_condition_and_copy() {
     assert_eq!(e.outputs[0].value.to_json(), json!(["n0", "n1"]));
     assert_eq!(e.outputs[1].condition, Condition::False);
 }
+
+#[test]
+fn long_variable_chains_stop_at_the_bound_without_exhausting_the_stack() {
+    use armgraph::{Analyzer, Config, Inputs};
+    let mut variables = serde_json::Map::new();
+    variables.insert("v0".into(), json!("x"));
+    for i in 1..300 {
+        variables.insert(
+            format!("v{i}"),
+            json!(format!("[concat(variables('v{}'), 'a')]", i - 1)),
+        );
+    }
+    let t = template(json!({"variables": variables, "resources": [vnet("[variables('v299')]")]}));
+    let report = Analyzer::new(Config::default())
+        .check(&Inputs::new().with_source("chain.json", t.to_string()))
+        .expect("in-memory input");
+    let codes: Vec<&str> = report.diagnostics().iter().map(|d| d.code()).collect();
+    assert_eq!(codes, ["ARM-TPL-010"]);
+}
