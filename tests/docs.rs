@@ -38,3 +38,40 @@ fn output_formats_lists_every_engine_code() {
         }
     }
 }
+
+#[test]
+fn every_rule_has_its_generated_page() {
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    for rule in armgraph::rules::all_rules() {
+        let meta = rule.meta();
+        let page = format!(
+            "<!-- Generated from the rule's doc comment by tests/docs.rs; do not edit. -->\n# {} · {}\n\n{}\n\nDefault severity: **{}**. Family: `{}`. Since {}.\n\n{}",
+            meta.code,
+            meta.name,
+            meta.summary,
+            meta.default_severity,
+            meta.family,
+            meta.since,
+            meta.docs
+        );
+        let page = page
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        let path = directory.join(format!("{}.md", meta.code));
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current != page {
+            if std::env::var_os("UPDATE_DOCS").is_some() {
+                std::fs::create_dir_all(&directory).expect("docs/rules");
+                std::fs::write(&path, page).expect("write the rule page");
+            } else {
+                panic!(
+                    "{} is stale: run `UPDATE_DOCS=1 cargo test --test docs`",
+                    path.display()
+                );
+            }
+        }
+    }
+}

@@ -139,7 +139,7 @@ impl Analyzer {
             }
         }
 
-        let analyzed: Vec<(AnalyzedFile, Vec<Diagnostic>)> = templates
+        let analyzed: Vec<(AnalyzedFile, Vec<Diagnostic>, usize)> = templates
             .par_iter()
             .filter_map(|t| {
                 let file = t.template.file.as_ref()?;
@@ -148,11 +148,19 @@ impl Analyzer {
             })
             .collect();
         let mut analyzed_files = Vec::with_capacity(analyzed.len());
-        for (file, findings) in analyzed {
+        let mut indeterminate = 0;
+        for (file, findings, undecided) in analyzed {
             analyzed_files.push(file);
             diagnostics.extend(findings);
+            indeterminate += undecided;
         }
-        Ok(Report::new(files, analyzed_files, diagnostics, scanned, 0))
+        Ok(Report::new(
+            files,
+            analyzed_files,
+            diagnostics,
+            scanned,
+            indeterminate,
+        ))
     }
 
     /// Reads and parses every file in parallel, then the in-memory texts.
@@ -190,7 +198,7 @@ impl Analyzer {
         file: &Arc<SourceFile>,
         value: &Value,
         parameter_files: &[&Loaded],
-    ) -> (AnalyzedFile, Vec<Diagnostic>) {
+    ) -> (AnalyzedFile, Vec<Diagnostic>, usize) {
         let options = ExpandOptions::default()
             .with_context(self.config.context().clone())
             .with_root(loaded.root.clone());
@@ -235,6 +243,7 @@ impl Analyzer {
         }
         let mut resources = 0;
         let mut unknown_values = 0;
+        let mut indeterminate = 0;
         for parameters in parameter_documents {
             let expansion = expand(template, parameters, &options, &loader);
             resources = resources.max(expansion.deployed().count());
@@ -247,6 +256,9 @@ impl Analyzer {
             );
             let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
             diagnostics.extend(graph_diagnostics(&graph));
+            let (findings, undecided) = run_rules(&graph);
+            diagnostics.extend(findings);
+            indeterminate = indeterminate.max(undecided);
         }
         diagnostics.append(&mut loader.diagnostics.borrow_mut());
         (
@@ -256,6 +268,7 @@ impl Analyzer {
                 unknown_values,
             },
             diagnostics,
+            indeterminate,
         )
     }
 
@@ -332,6 +345,7 @@ impl Analyzer {
             diagnostics.append(&mut loader.diagnostics.borrow_mut());
             let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
             diagnostics.extend(graph_diagnostics(&graph));
+            diagnostics.extend(run_rules(&graph).0);
         }
         let report = Report::new(files, Vec::new(), diagnostics, ScanCounts::default(), 0);
         Ok((report, expansion))
@@ -649,4 +663,18 @@ mod tests {
         shared::<Report>();
         shared::<crate::graph::ResourceGraph>();
     }
+}
+
+/// Runs every built-in rule over a graph: their findings and how many checks stayed undecided.
+fn run_rules(graph: &ResourceGraph) -> (Vec<Diagnostic>, usize) {
+    let mut diagnostics = Vec::new();
+    let mut indeterminate = 0;
+    for rule in crate::rules::all_rules() {
+        let ctx = crate::rules::RuleContext::new(graph, rule.meta());
+        rule.check(&ctx);
+        let (findings, undecided) = ctx.finish();
+        diagnostics.extend(findings);
+        indeterminate += undecided;
+    }
+    (diagnostics, indeterminate)
 }

@@ -1,6 +1,15 @@
 //! Every code armgraph can report, in a stable order: engine codes by stage, then rule families.
 
+use super::{Rule, aml};
 use crate::codes::CodeInfo;
+
+/// Every built-in rule, one line each, by family and code.
+static RULES: &[&dyn Rule] = &[&aml::NonGlobalPrivateDnsLocation];
+
+/// Every built-in rule.
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    RULES
+}
 
 /// Metadata of every finding code, for `--list-rules`, SARIF `rules[]` and the docs.
 ///
@@ -13,10 +22,12 @@ pub fn registry() -> Vec<CodeInfo> {
         crate::source::CODES,
         crate::expr::CODES,
         crate::template::CODES,
+        crate::graph::CODES,
     ];
     tables
         .iter()
         .flat_map(|table| table.iter().copied())
+        .chain(RULES.iter().map(|rule| rule.meta().code_info()))
         .collect()
 }
 
@@ -43,6 +54,26 @@ mod tests {
                 "{} summary is a sentence",
                 info.code
             );
+        }
+    }
+
+    #[test]
+    fn every_rule_documents_the_required_sections_in_order() {
+        for rule in all_rules() {
+            let docs = rule.meta().docs;
+            let mut from = 0;
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "Use instead:",
+                "## References",
+            ] {
+                let at = docs[from..].find(section).unwrap_or_else(|| {
+                    panic!("{}: missing or misplaced `{section}`", rule.meta().code)
+                });
+                from += at + section.len();
+            }
         }
     }
 }

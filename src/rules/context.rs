@@ -1,0 +1,124 @@
+//! What a rule sees and how it reports.
+
+use std::cell::{Cell, RefCell};
+
+use super::RuleMeta;
+use crate::graph::ResourceGraph;
+use crate::model::{Resource, ResourceSet};
+use crate::report::{Diagnostic, Location};
+
+/// One finding of a rule, before it becomes a [`Diagnostic`].
+#[derive(Debug, Clone)]
+pub struct Finding {
+    resource: usize,
+    path: String,
+    message: String,
+    label: String,
+    help: Option<String>,
+    related: Vec<(usize, String, String)>,
+}
+
+impl Finding {
+    /// A finding on `resource`, at its body path `path` (`location`,
+    /// `properties.publicNetworkAccess`; empty for the whole resource).
+    pub fn new(resource: &Resource, path: &str, message: impl Into<String>) -> Self {
+        Finding {
+            resource: resource.index,
+            path: path.to_owned(),
+            message: message.into(),
+            label: String::new(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// Labels the primary location with the role it plays.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Says what to do.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds another resource (and a body path in it) that explains the finding.
+    pub fn related(mut self, resource: &Resource, path: &str, label: impl Into<String>) -> Self {
+        self.related
+            .push((resource.index, path.to_owned(), label.into()));
+        self
+    }
+}
+
+/// The deployment as a rule sees it, and where the rule reports.
+pub struct RuleContext<'a> {
+    graph: &'a ResourceGraph,
+    rule: &'static RuleMeta,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+    indeterminate: Cell<usize>,
+}
+
+impl<'a> RuleContext<'a> {
+    /// A context for `rule` over `graph`.
+    pub fn new(graph: &'a ResourceGraph, rule: &'static RuleMeta) -> Self {
+        RuleContext {
+            graph,
+            rule,
+            diagnostics: RefCell::new(Vec::new()),
+            indeterminate: Cell::new(0),
+        }
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &'a ResourceGraph {
+        self.graph
+    }
+
+    /// The resources.
+    pub fn resources(&self) -> &'a ResourceSet {
+        self.graph.resources()
+    }
+
+    /// Reports a finding with the rule's code and severity.
+    pub fn report(&self, finding: Finding) {
+        let resources = self.resources();
+        let Some(resource) = resources.get(finding.resource) else {
+            return;
+        };
+        let location = |resource: &Resource, path: &str| {
+            let mut location = Location::new(resource.origin.file, resource.pointer_of(path));
+            if let Some(id) = resource.id_text() {
+                location = location.with_resource(id);
+            }
+            location
+        };
+        let mut diagnostic = Diagnostic::new(
+            self.rule.code,
+            self.rule.default_severity,
+            finding.message,
+            location(resource, &finding.path),
+        )
+        .with_label(finding.label);
+        if let Some(help) = finding.help {
+            diagnostic = diagnostic.with_help(help);
+        }
+        for (index, path, label) in finding.related {
+            if let Some(related) = resources.get(index) {
+                diagnostic = diagnostic.with_related(location(related, &path), label);
+            }
+        }
+        self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    /// Records that a check could not be decided because a value it needs is unknown.
+    pub fn indeterminate(&self) {
+        self.indeterminate.set(self.indeterminate.get() + 1);
+    }
+
+    /// The findings and the count of undecided checks.
+    pub fn finish(self) -> (Vec<Diagnostic>, usize) {
+        (self.diagnostics.into_inner(), self.indeterminate.get())
+    }
+}

@@ -1,0 +1,93 @@
+//! Every rule on its fixtures: `testdata/rules/<CODE>-<name>/pass/*.json` must produce no finding
+//! of that rule (and no engine error or warning), `fail/*.json` at least one, snapshotted as
+//! human output (reviewed by hand).
+
+use armgraph::report::render::RenderOptions;
+use armgraph::{Analyzer, Config, Format, Inputs, Severity};
+
+fn code_of(path: &std::path::Path) -> String {
+    let directory = path
+        .parent()
+        .and_then(|p| p.parent())
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // `AML-DNS-007-non-global-private-dns-location` → `AML-DNS-007`.
+    directory
+        .splitn(4, '-')
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[test]
+fn fixtures() {
+    insta::glob!("../testdata/rules", "*/*/*.json", |path| {
+        if path.to_string_lossy().ends_with(".parameters.json") {
+            return;
+        }
+        let code = code_of(path);
+        let relative = path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(path)
+            .to_path_buf();
+        let report = Analyzer::new(Config::default())
+            .check(&Inputs::new().with_path(&relative))
+            .expect("fixture is readable");
+        let own: Vec<_> = report
+            .diagnostics()
+            .iter()
+            .filter(|d| d.code() == code)
+            .collect();
+        let engine: Vec<_> = report
+            .diagnostics()
+            .iter()
+            .filter(|d| d.code() != code && d.severity() != Severity::Note)
+            .collect();
+        assert!(
+            engine.is_empty(),
+            "{}: other findings: {report}",
+            relative.display()
+        );
+        let is_pass = path.parent().is_some_and(|p| p.ends_with("pass"));
+        if is_pass {
+            assert!(own.is_empty(), "{} must pass: {report}", relative.display());
+        } else {
+            assert!(
+                !own.is_empty(),
+                "{} must report {code}: {report}",
+                relative.display()
+            );
+            let mut out = Vec::new();
+            report
+                .write(&mut out, Format::Human, &RenderOptions::default())
+                .expect("render");
+            insta::assert_snapshot!(String::from_utf8_lossy(&out));
+        }
+    });
+}
+
+#[test]
+fn every_rule_has_pass_and_fail_fixtures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
+    for rule in armgraph::rules::all_rules() {
+        let meta = rule.meta();
+        let directory = root.join(format!("{}-{}", meta.code, meta.name));
+        for kind in ["pass", "fail"] {
+            let count = std::fs::read_dir(directory.join(kind))
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                        .count()
+                })
+                .unwrap_or(0);
+            assert!(
+                count > 0,
+                "{}: no {kind} fixture in {}",
+                meta.code,
+                directory.display()
+            );
+        }
+    }
+}
