@@ -652,19 +652,6 @@ fn graph_diagnostics(graph: &ResourceGraph) -> Vec<Diagnostic> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn analyzers_are_shared_across_threads() {
-        fn shared<T: Send + Sync>() {}
-        shared::<Analyzer>();
-        shared::<Report>();
-        shared::<crate::graph::ResourceGraph>();
-    }
-}
-
 /// Runs every built-in rule over a graph: their findings and how many checks stayed undecided.
 fn run_rules(graph: &ResourceGraph) -> (Vec<Diagnostic>, usize) {
     let mut diagnostics = Vec::new();
@@ -677,4 +664,17 @@ fn run_rules(graph: &ResourceGraph) -> (Vec<Diagnostic>, usize) {
         indeterminate += undecided;
     }
     (diagnostics, indeterminate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzers_are_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Analyzer>();
+        shared::<Report>();
+        shared::<crate::graph::ResourceGraph>();
+    }
 }
