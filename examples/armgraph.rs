@@ -58,7 +58,7 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     parameters: Vec<PathBuf>,
 
-    /// Configuration file (armgraph.json).
+    /// Configuration file (default: armgraph.json in the first path's directory or an ancestor).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
@@ -178,7 +178,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let mut config = match &cli.config {
+    // An explicit --config, else armgraph.json found from the first path upwards.
+    let config_path = cli.config.clone().or_else(|| {
+        let start = cli
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::discover(&start)
+    });
+    let mut config = match &config_path {
         Some(path) => Config::from_file(path).map_err(|e| e.to_string())?,
         None => Config::default(),
     };

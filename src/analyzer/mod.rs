@@ -70,6 +70,14 @@ pub struct Analyzer {
     config: Config,
 }
 
+/// What the analysis of one template produced.
+struct TemplateAnalysis {
+    file: AnalyzedFile,
+    diagnostics: Vec<Diagnostic>,
+    indeterminate: usize,
+    suppressions: Vec<crate::config::InlineSuppression>,
+}
+
 /// One input file after reading and parsing.
 struct Loaded {
     file: Option<Arc<SourceFile>>,
@@ -139,7 +147,7 @@ impl Analyzer {
             }
         }
 
-        let analyzed: Vec<(AnalyzedFile, Vec<Diagnostic>, usize)> = templates
+        let analyzed: Vec<TemplateAnalysis> = templates
             .par_iter()
             .filter_map(|t| {
                 let file = t.template.file.as_ref()?;
@@ -149,15 +157,43 @@ impl Analyzer {
             .collect();
         let mut analyzed_files = Vec::with_capacity(analyzed.len());
         let mut indeterminate = 0;
-        for (file, findings, undecided) in analyzed {
-            analyzed_files.push(file);
-            diagnostics.extend(findings);
-            indeterminate += undecided;
+        let mut inline = Vec::new();
+        for analysis in analyzed {
+            analyzed_files.push(analysis.file);
+            diagnostics.extend(analysis.diagnostics);
+            indeterminate += analysis.indeterminate;
+            inline.extend(analysis.suppressions);
         }
+        let config_file = self.config.source().map(|source| {
+            let file = files.add(&source.path, source.text.clone());
+            for issue in self.config.issues() {
+                diagnostics.push(Diagnostic::new(
+                    issue.code,
+                    issue.severity,
+                    issue.message.clone(),
+                    Location::new(file.id(), issue.pointer.clone()),
+                ));
+            }
+            file.id()
+        });
+        let diagnostics = crate::config::apply_settings(&self.config, diagnostics);
+        let name_of = |id: source::FileId| {
+            files
+                .get(id)
+                .map(|f| f.name().to_owned())
+                .unwrap_or_default()
+        };
+        let outcome = crate::config::apply_suppressions(
+            &self.config,
+            config_file,
+            &inline,
+            diagnostics,
+            &name_of,
+        );
         Ok(Report::new(
             files,
             analyzed_files,
-            diagnostics,
+            outcome.diagnostics,
             scanned,
             indeterminate,
         ))
@@ -198,10 +234,8 @@ impl Analyzer {
         file: &Arc<SourceFile>,
         value: &Value,
         parameter_files: &[&Loaded],
-    ) -> (AnalyzedFile, Vec<Diagnostic>, usize) {
-        let options = ExpandOptions::default()
-            .with_context(self.config.context().clone())
-            .with_root(loaded.root.clone());
+    ) -> TemplateAnalysis {
+        let options = self.expand_options(loaded.root.clone());
         let loader = LinkedTemplates {
             files,
             diagnostics: RefCell::new(Vec::new()),
@@ -226,9 +260,18 @@ impl Analyzer {
                 })
                 .collect()
         };
-        let mut diagnostics = Vec::new();
+        let mut analysis = TemplateAnalysis {
+            file: AnalyzedFile {
+                file: file.id(),
+                resources: 0,
+                unknown_values: 0,
+            },
+            diagnostics: Vec::new(),
+            indeterminate: 0,
+            suppressions: Vec::new(),
+        };
         if file.text().len() > ARM_MAX_TEMPLATE_BYTES {
-            diagnostics.push(
+            analysis.diagnostics.push(
                 Diagnostic::new(
                     "ARM-LIMIT-005",
                     Severity::Error,
@@ -241,35 +284,59 @@ impl Analyzer {
                 .with_help("move parts into linked templates or modules"),
             );
         }
-        let mut resources = 0;
-        let mut unknown_values = 0;
-        let mut indeterminate = 0;
+        // The same finding from several parameter files is one finding listing them.
+        let mut merged: Vec<(Diagnostic, Vec<source::FileId>)> = Vec::new();
+        let several = parameter_documents.len() > 1;
         for parameters in parameter_documents {
             let expansion = expand(template, parameters, &options, &loader);
-            resources = resources.max(expansion.deployed().count());
-            unknown_values = unknown_values.max(expansion.unknown_values);
-            diagnostics.extend(
-                expansion
-                    .issues
-                    .iter()
-                    .map(|issue| expand_issue_diagnostic(files, issue)),
-            );
-            let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
-            diagnostics.extend(graph_diagnostics(&graph));
+            let summary = &mut analysis.file;
+            summary.resources = summary.resources.max(expansion.deployed().count());
+            summary.unknown_values = summary.unknown_values.max(expansion.unknown_values);
+            let mut found: Vec<Diagnostic> = expansion
+                .issues
+                .iter()
+                .map(|issue| expand_issue_diagnostic(files, issue))
+                .collect();
+            let set = ResourceSet::from_expansion(&expansion);
+            for suppression in inline_suppressions(&set, &mut found) {
+                if !analysis.suppressions.contains(&suppression) {
+                    analysis.suppressions.push(suppression);
+                }
+            }
+            let graph = ResourceGraph::build(set);
+            found.extend(graph_diagnostics(&graph));
             let (findings, undecided) = run_rules(&graph);
-            diagnostics.extend(findings);
-            indeterminate = indeterminate.max(undecided);
+            found.extend(findings);
+            analysis.indeterminate = analysis.indeterminate.max(undecided);
+            let parameter_file = parameters.map(|p| p.file);
+            for diagnostic in found {
+                match merged.iter_mut().find(|(d, _)| *d == diagnostic) {
+                    Some((_, sources)) => sources.extend(parameter_file),
+                    None => merged.push((diagnostic, parameter_file.into_iter().collect())),
+                }
+            }
         }
-        diagnostics.append(&mut loader.diagnostics.borrow_mut());
-        (
-            AnalyzedFile {
-                file: file.id(),
-                resources,
-                unknown_values,
-            },
-            diagnostics,
-            indeterminate,
-        )
+        for (mut diagnostic, sources) in merged {
+            if several {
+                for source in sources {
+                    diagnostic = diagnostic
+                        .with_related(Location::new(source, ""), "found with this parameter file");
+                }
+            }
+            analysis.diagnostics.push(diagnostic);
+        }
+        analysis
+            .diagnostics
+            .append(&mut loader.diagnostics.borrow_mut());
+        analysis
+    }
+
+    fn expand_options(&self, root: PathBuf) -> ExpandOptions {
+        ExpandOptions::default()
+            .with_context(self.config.context().clone())
+            .with_parameter_values(self.config.parameters().clone())
+            .with_max_nested_depth(self.config.max_nested_depth())
+            .with_root(root)
     }
 
     /// Expands one template file (with an optional parameter file) and returns the expansion and
@@ -311,9 +378,7 @@ impl Analyzer {
         }
         let mut expansion = crate::template::Expansion::default();
         if let (Some(file), Some(value)) = (&loaded.file, &loaded.value) {
-            let options = ExpandOptions::default()
-                .with_context(self.config.context().clone())
-                .with_root(loaded.root.clone());
+            let options = self.expand_options(loaded.root.clone());
             let loader = LinkedTemplates {
                 files: &files,
                 diagnostics: RefCell::new(Vec::new()),
@@ -650,6 +715,56 @@ fn graph_diagnostics(graph: &ResourceGraph) -> Vec<Diagnostic> {
             })
         })
         .collect()
+}
+
+/// The suppressions written on the resources (`metadata.armgraph.suppress`); one without a
+/// code or justification is reported in `diagnostics` and ignored.
+fn inline_suppressions(
+    set: &ResourceSet,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<crate::config::InlineSuppression> {
+    let mut found = Vec::new();
+    for resource in set.iter() {
+        let Some(entries) = resource.get("metadata.armgraph.suppress").as_array() else {
+            continue;
+        };
+        let Some(id) = resource.id_text() else {
+            continue;
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let pointer = format!("{}/{i}", resource.pointer_of("metadata.armgraph.suppress"));
+            let text = |key: &str| {
+                crate::model::read(entry, key)
+                    .as_str()
+                    .map(str::trim)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let (code, justification) = (text("code"), text("justification"));
+            if code.is_empty() || justification.is_empty() {
+                diagnostics.push(
+                    Diagnostic::new(
+                        "ARM-CONFIG-002",
+                        Severity::Error,
+                        "an inline suppression needs a `code` and a `justification`; it is ignored",
+                        Location::new(resource.origin.file, pointer).with_resource(id.clone()),
+                    )
+                    .with_help(
+                        "write {\"code\": \"AML-…\", \"justification\": \"why this is accepted\"}",
+                    ),
+                );
+                continue;
+            }
+            found.push(crate::config::InlineSuppression {
+                resource_id: id.clone(),
+                code,
+                justification,
+                file: resource.origin.file,
+                pointer,
+            });
+        }
+    }
+    found
 }
 
 /// Runs every built-in rule over a graph: their findings and how many checks stayed undecided.

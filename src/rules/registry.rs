@@ -23,6 +23,7 @@ pub fn registry() -> Vec<CodeInfo> {
         crate::expr::CODES,
         crate::template::CODES,
         crate::graph::CODES,
+        crate::config::CODES,
     ];
     tables
         .iter()
