@@ -65,9 +65,22 @@ fn on_analysis_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 /// assert_eq!(finding.code(), "ARM-JSON-001");
 /// assert_eq!(report.resolve(finding.location()).start.line, 3);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Analyzer {
     config: Config,
+    rules: Vec<Arc<dyn crate::rules::Rule>>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("config", &self.config)
+            .field(
+                "rules",
+                &self.rules.iter().map(|r| r.meta().code).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 /// What the analysis of one template produced.
@@ -92,7 +105,17 @@ struct Loaded {
 impl Analyzer {
     /// An analyzer with this configuration.
     pub fn new(config: Config) -> Self {
-        Analyzer { config }
+        Analyzer {
+            config,
+            rules: Vec::new(),
+        }
+    }
+
+    /// Adds a rule of your own (see `examples/custom_rule.rs`): it runs after the built-in rules on
+    /// every deployment, and its findings are configured, suppressed and reported like theirs.
+    pub fn with_rule(mut self, rule: impl crate::rules::Rule + 'static) -> Self {
+        self.rules.push(Arc::new(rule));
+        self
     }
 
     /// The configuration.
@@ -305,7 +328,7 @@ impl Analyzer {
             }
             let graph = ResourceGraph::build(set);
             found.extend(graph_diagnostics(&graph));
-            let (findings, undecided) = run_rules(&graph);
+            let (findings, undecided) = self.run_rules(&graph);
             found.extend(findings);
             analysis.indeterminate = analysis.indeterminate.max(undecided);
             let parameter_file = parameters.map(|p| p.file);
@@ -410,10 +433,26 @@ impl Analyzer {
             diagnostics.append(&mut loader.diagnostics.borrow_mut());
             let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
             diagnostics.extend(graph_diagnostics(&graph));
-            diagnostics.extend(run_rules(&graph).0);
+            diagnostics.extend(self.run_rules(&graph).0);
         }
         let report = Report::new(files, Vec::new(), diagnostics, ScanCounts::default(), 0);
         Ok((report, expansion))
+    }
+
+    /// Runs every built-in rule and the added ones over a graph: their findings and how many
+    /// checks stayed undecided.
+    fn run_rules(&self, graph: &ResourceGraph) -> (Vec<Diagnostic>, usize) {
+        let mut diagnostics = Vec::new();
+        let mut indeterminate = 0;
+        let added = self.rules.iter().map(|rule| &**rule);
+        for rule in crate::rules::all_rules().iter().copied().chain(added) {
+            let ctx = crate::rules::RuleContext::new(graph, rule.meta());
+            rule.check(&ctx);
+            let (findings, undecided) = ctx.finish();
+            diagnostics.extend(findings);
+            indeterminate += undecided;
+        }
+        (diagnostics, indeterminate)
     }
 
     fn progress_bar(&self, total: usize) -> indicatif::ProgressBar {
@@ -765,20 +804,6 @@ fn inline_suppressions(
         }
     }
     found
-}
-
-/// Runs every built-in rule over a graph: their findings and how many checks stayed undecided.
-fn run_rules(graph: &ResourceGraph) -> (Vec<Diagnostic>, usize) {
-    let mut diagnostics = Vec::new();
-    let mut indeterminate = 0;
-    for rule in crate::rules::all_rules() {
-        let ctx = crate::rules::RuleContext::new(graph, rule.meta());
-        rule.check(&ctx);
-        let (findings, undecided) = ctx.finish();
-        diagnostics.extend(findings);
-        indeterminate += undecided;
-    }
-    (diagnostics, indeterminate)
 }
 
 #[cfg(test)]
