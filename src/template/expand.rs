@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::{Map, Value as Json};
 
-use super::env::{CopyCount, CopyFrame, TemplateEnv};
+use super::env::{CopyCount, CopyFrame, EvalBudget, TemplateEnv};
 use super::issues::ExpandIssue;
 use super::json;
 use super::parameters::{self, Supplied};
@@ -56,6 +57,7 @@ pub fn expand(
         expanded: 0,
         stopped: false,
         paths: HashMap::new(),
+        budget: Rc::default(),
     };
     let mut supplied: HashMap<String, Supplied> = options
         .parameter_values
@@ -84,6 +86,7 @@ pub fn expand(
         &[],
         0,
     );
+    expander.issues.extend(expander.budget.take_issue());
     Expansion {
         resources: result.resources,
         outputs: result.outputs,
@@ -101,6 +104,8 @@ struct Expander<'o> {
     stopped: bool,
     /// The path of every file read so far, for resolving `relativePath` links.
     paths: HashMap<FileId, PathBuf>,
+    /// Bytes of values produced so far, by this file and its nested templates.
+    budget: Rc<EvalBudget>,
 }
 
 #[derive(Clone, Copy)]
@@ -221,6 +226,7 @@ impl Expander<'_> {
             source.json,
             ctx,
             supplied,
+            Rc::clone(&self.budget),
         );
         self.check_section_limits(&env);
         env.resolve_all_parameters();

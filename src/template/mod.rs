@@ -56,6 +56,14 @@ pub const MAX_EXPANDED_RESOURCES: usize = 200_000;
 /// one template: a chain of variables each doubling the previous one stops here.
 pub const MAX_MEMOIZED_VALUE_BYTES: usize = 64 * 1024 * 1024;
 
+/// Most bytes (as [`Value::size`] counts them, shared values counted at every use) of values
+/// produced while expanding one file, nested templates included: resource bodies, outputs,
+/// variables. ARM refuses a template over 4 MB after expansion ("the final state of the template
+/// after it has been expanded with iterative resource definitions, and values for variables and
+/// parameters", *Template limits*); this is 64 times that, and stops a copy loop from multiplying
+/// a large value (or `deployment()`) into gigabytes. Past it, values are unknown (`ARM-TPL-010`).
+pub const MAX_EVALUATED_BYTES: usize = 256 * 1024 * 1024;
+
 /// Deepest chain of variables (or parameter defaults) that read one another. ARM documents no
 /// limit; real templates chain fewer than 20.
 pub const MAX_VARIABLE_CHAIN: usize = 256;
