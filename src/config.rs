@@ -8,6 +8,7 @@ use crate::codes::Severity;
 use crate::error::Error;
 use crate::expr::DeploymentContext;
 use crate::source::MAX_FILE_BYTES;
+use crate::template::DEFAULT_MAX_NESTED_DEPTH;
 
 /// How an [`Analyzer`](crate::Analyzer) runs. Build it with `Config::default()` and the `with_*`
 /// setters, or read it from an `armgraph.json` file with [`Config::from_file`].
@@ -25,6 +26,8 @@ pub struct Config {
     deny: Severity,
     /// Largest input file read, in bytes.
     max_file_bytes: u64,
+    /// Deepest chain of nested deployments expanded.
+    max_nested_depth: usize,
     /// The deployment context templates are expanded in (subscription, resource group, location,
     /// cloud…).
     context: DeploymentContext,
@@ -38,6 +41,7 @@ impl Default for Config {
         Config {
             deny: Severity::Error,
             max_file_bytes: MAX_FILE_BYTES,
+            max_nested_depth: DEFAULT_MAX_NESTED_DEPTH,
             context: DeploymentContext::default(),
             progress: false,
         }
@@ -86,6 +90,14 @@ impl Config {
         self
     }
 
+    /// Sets the deepest chain of nested deployments expanded (`maxNestedDepth`, default
+    /// [`DEFAULT_MAX_NESTED_DEPTH`]); deeper deployments are reported (`ARM-TPL-006`) and not
+    /// expanded.
+    pub fn with_max_nested_depth(mut self, depth: usize) -> Self {
+        self.max_nested_depth = depth;
+        self
+    }
+
     /// Sets the deployment context.
     pub fn with_context(mut self, context: DeploymentContext) -> Self {
         self.context = context;
@@ -111,6 +123,11 @@ impl Config {
     /// Largest input file read, in bytes.
     pub fn max_file_bytes(&self) -> u64 {
         self.max_file_bytes
+    }
+
+    /// Deepest chain of nested deployments expanded.
+    pub fn max_nested_depth(&self) -> usize {
+        self.max_nested_depth
     }
 
     /// Whether a progress bar may be shown.

@@ -160,6 +160,7 @@ impl Analyzer {
     ) -> (AnalyzedFile, Vec<Diagnostic>) {
         let options = ExpandOptions::default()
             .with_context(self.config.context().clone())
+            .with_max_nested_depth(self.config.max_nested_depth())
             .with_root(loaded.root.clone());
         let loader = LinkedTemplates {
             files,
@@ -257,6 +258,7 @@ impl Analyzer {
         if let (Some(file), Some(value)) = (&loaded.file, &loaded.value) {
             let options = ExpandOptions::default()
                 .with_context(self.config.context().clone())
+                .with_max_nested_depth(self.config.max_nested_depth())
                 .with_root(loaded.root.clone());
             let loader = LinkedTemplates {
                 files: &files,
