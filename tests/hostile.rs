@@ -167,6 +167,14 @@ const CASES: &[Case] = &[
         absent: &[],
     },
     Case {
+        name: "linked-template-fan-out",
+        // Regression: 800 links to itself per level, with long names, took 4.4 GB before the
+        // retained bytes of each resource counted against MAX_EVALUATED_BYTES.
+        input: Input::Files(&["linked-template-fan-out.json"]),
+        expect: &["ARM-TPL-006", "ARM-TPL-010"],
+        absent: &[],
+    },
+    Case {
         name: "relative-path-escape",
         input: Input::Files(&["relative-path-escape.json"]),
         expect: &["ARM-TPL-008"],

@@ -49,6 +49,25 @@ pub(crate) struct EvalBudget {
 }
 
 impl EvalBudget {
+    /// Counts `bytes` produced at `pointer` of `file`; false (remembering where, the first time)
+    /// once the budget is spent.
+    pub(crate) fn charge(&self, bytes: usize, file: FileId, pointer: &str) -> bool {
+        let used = self.used.get().saturating_add(bytes);
+        self.used.set(used);
+        if used <= MAX_EVALUATED_BYTES {
+            return true;
+        }
+        if !self.exhausted.replace(true) {
+            *self.exhausted_at.borrow_mut() = Some((file, pointer.to_owned()));
+        }
+        false
+    }
+
+    /// Whether the budget is spent.
+    pub(crate) fn spent(&self) -> bool {
+        self.exhausted.get()
+    }
+
     /// The issue to report when the budget ran out.
     pub(crate) fn take_issue(&self) -> Option<ExpandIssue> {
         let (file, pointer) = self.exhausted_at.borrow_mut().take()?;
@@ -171,7 +190,7 @@ impl<'t> TemplateEnv<'t> {
     /// property `copy` arrays expanded. Failures are reported and become unknown values; so does
     /// everything once the file's [`MAX_EVALUATED_BYTES`] are spent.
     pub(crate) fn eval_json(&self, value: &Json, pointer: &str) -> Value {
-        if self.budget.exhausted.get() {
+        if self.budget.spent() {
             return self.over_budget();
         }
         // Containers charge their own node (and member names); their members charge themselves.
@@ -206,14 +225,11 @@ impl<'t> TemplateEnv<'t> {
     /// Counts `bytes` against the file's budget: `value` when it fits, unknown (reported once)
     /// when it does not.
     fn charge(&self, value: Value, bytes: usize, pointer: &str) -> Value {
-        let used = self.budget.used.get().saturating_add(bytes);
-        self.budget.used.set(used);
-        if used <= MAX_EVALUATED_BYTES {
-            return value;
+        if self.budget.charge(bytes, self.file, pointer) {
+            value
+        } else {
+            self.over_budget()
         }
-        self.budget.exhausted.set(true);
-        *self.budget.exhausted_at.borrow_mut() = Some((self.file, pointer.to_owned()));
-        self.over_budget()
     }
 
     fn over_budget(&self) -> Value {
@@ -225,7 +241,7 @@ impl<'t> TemplateEnv<'t> {
 
     /// Evaluates one string value.
     pub(crate) fn eval_string(&self, s: &str, pointer: &str) -> Value {
-        if self.budget.exhausted.get() {
+        if self.budget.spent() {
             return self.over_budget();
         }
         let value = match expr::classify(s) {

@@ -21,6 +21,13 @@ use crate::expr::{DeploymentContext, DeploymentScope, Object, Provenance, Value}
 use crate::source::FileId;
 
 /// Members of a resource declaration that are not part of its evaluated body.
+/// Bytes an expanded resource holds besides its strings and values, as the byte budget counts
+/// it (the struct, its vectors and map entries).
+const RESOURCE_OVERHEAD_BYTES: usize = 1024;
+
+/// Bytes a [`DeploymentFrame`] in a resource's origin holds besides its strings.
+const FRAME_OVERHEAD_BYTES: usize = 64;
+
 const NOT_BODY: &[&str] = &["resources", "copy", "condition", "dependsOn", "comments"];
 
 /// Expands `template` with an optional parameter file.
@@ -472,6 +479,10 @@ impl Expander<'_> {
             }
             return;
         }
+        // Past the byte budget (reported once, where it ran out), no more instances are kept.
+        if self.budget.spent() {
+            return;
+        }
         self.expanded += 1;
         let pointer = &declaration.pointer;
         let _ = env.take_recorded();
@@ -589,6 +600,21 @@ impl Expander<'_> {
             .iter()
             .map(|frame| (frame.name.clone().unwrap_or_default(), frame.index))
             .collect();
+        // What the instance holds besides its evaluated values (charged as they were built).
+        let retained = RESOURCE_OVERHEAD_BYTES
+            + resource_type.len()
+            + pointer.len()
+            + id.as_ref().map_or(0, String::len)
+            + copy_positions
+                .iter()
+                .map(|(name, _)| name.len() + 16)
+                .sum::<usize>()
+            + site
+                .chain
+                .iter()
+                .map(|frame| FRAME_OVERHEAD_BYTES + frame.pointer.len() + frame.name.len())
+                .sum::<usize>();
+        self.budget.charge(retained, env.file, pointer);
         let index = bucket.len();
         bucket.push(ExpandedResource {
             symbolic_name,
