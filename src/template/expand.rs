@@ -20,14 +20,14 @@ use crate::codes::Severity;
 use crate::expr::{DeploymentContext, DeploymentScope, Object, Provenance, Value};
 use crate::source::FileId;
 
-/// Members of a resource declaration that are not part of its evaluated body.
-/// Bytes an expanded resource holds besides its strings and values, as the byte budget counts
-/// it (the struct, its vectors and map entries).
+/// Bytes an expanded resource holds besides its strings and values, as the byte budget
+/// ([`super::MAX_EVALUATED_BYTES`]) counts it: the struct, its vectors and map entries.
 const RESOURCE_OVERHEAD_BYTES: usize = 1024;
 
 /// Bytes a [`DeploymentFrame`] in a resource's origin holds besides its strings.
 const FRAME_OVERHEAD_BYTES: usize = 64;
 
+/// Members of a resource declaration that are not part of its evaluated body.
 const NOT_BODY: &[&str] = &["resources", "copy", "condition", "dependsOn", "comments"];
 
 /// Expands `template` with an optional parameter file.
@@ -111,7 +111,8 @@ struct Expander<'o> {
     stopped: bool,
     /// The path of every file read so far, for resolving `relativePath` links.
     paths: HashMap<FileId, PathBuf>,
-    /// Bytes of values produced so far, by this file and its nested templates.
+    /// Bytes of values produced and resources kept so far, by this file and its nested
+    /// templates.
     budget: Rc<EvalBudget>,
 }
 
