@@ -631,3 +631,23 @@ fn max_nested_depth_is_configurable() {
     // The default (10 levels): 2 + 4 + … + 2^11 deployments, of which 2^11 are not expanded.
     assert_eq!(check(Config::default()), (4094, 2048));
 }
+
+/// Past `MAX_EVALUATED_BYTES`, expansion keeps no more instances and says so once.
+#[test]
+fn the_evaluated_bytes_bound_stops_expansion_once() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/hostile/copy-multiplies-large-value.json");
+    let report = Analyzer::new(Config::default())
+        .check(&Inputs::new().with_path(&path))
+        .expect("the file is readable");
+    let bounds: Vec<_> = report
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code() == "ARM-TPL-010")
+        .collect();
+    assert_eq!(bounds.len(), 1, "{:?}", report.diagnostics());
+    assert!(bounds[0].message().contains("268435456 bytes"));
+    // Each copy holds a distinct 2 MiB string: about 128 fit in 256 MiB, not the 800 declared.
+    let resources = report.analyzed()[0].resources;
+    assert!((100..200).contains(&resources), "{resources} resources");
+}
