@@ -1,8 +1,9 @@
 //! The evaluation environment of one template: parameters, variables, user functions, copy
 //! loops and deployment outputs, all resolved lazily and memoized, with cycles reported once.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
@@ -10,7 +11,10 @@ use serde_json::{Map, Value as Json};
 use super::issues::ExpandIssue;
 use super::json;
 use super::parameters::{self, Supplied};
-use super::{ARM_MAX_COPY_COUNT, MAX_MEMOIZED_VALUE_BYTES, MAX_VARIABLE_CHAIN, RecordedReference};
+use super::{
+    ARM_MAX_COPY_COUNT, MAX_EVALUATED_BYTES, MAX_MEMOIZED_VALUE_BYTES, MAX_VARIABLE_CHAIN,
+    RecordedReference,
+};
 use crate::codes::Severity;
 use crate::expr::{
     self, CompiledValue, DeploymentContext, EnvError, ErrorKind, EvalEnv, EvalError, Evaluator,
@@ -31,6 +35,55 @@ pub(crate) struct CopyFrame {
     /// Resource and output loops answer `copyIndex()` without a name; property and variable
     /// loops only answer to their name.
     pub resource_loop: bool,
+}
+
+/// The bytes of values produced while expanding one file, shared by the environments of its
+/// nested templates; bounded by [`MAX_EVALUATED_BYTES`].
+#[derive(Debug, Default)]
+pub(crate) struct EvalBudget {
+    used: Cell<usize>,
+    exhausted: Cell<bool>,
+    /// Where the budget ran out (file and pointer), reported once by the expander: an issue
+    /// raised in the body of a conditional resource could be discarded with it.
+    exhausted_at: RefCell<Option<(FileId, String)>>,
+}
+
+impl EvalBudget {
+    /// Counts `bytes` produced at `pointer` of `file`; false (remembering where, the first time)
+    /// once the budget is spent.
+    pub(crate) fn charge(&self, bytes: usize, file: FileId, pointer: &str) -> bool {
+        let used = self.used.get().saturating_add(bytes);
+        self.used.set(used);
+        if used <= MAX_EVALUATED_BYTES {
+            return true;
+        }
+        if !self.exhausted.replace(true) {
+            *self.exhausted_at.borrow_mut() = Some((file, pointer.to_owned()));
+        }
+        false
+    }
+
+    /// Whether the budget is spent.
+    pub(crate) fn spent(&self) -> bool {
+        self.exhausted.get()
+    }
+
+    /// The issue to report when the budget ran out.
+    pub(crate) fn take_issue(&self) -> Option<ExpandIssue> {
+        let (file, pointer) = self.exhausted_at.borrow_mut().take()?;
+        Some(
+            ExpandIssue::new(
+                "ARM-TPL-010",
+                Severity::Error,
+                format!(
+                    "the values of this template's expansion exceed {MAX_EVALUATED_BYTES} bytes; what follows is analyzed with unknown values"
+                ),
+                file,
+                pointer,
+            )
+            .with_help("ARM refuses a template over 4 MB once copy loops, variables and parameters are expanded; a copy loop may be multiplying a large value"),
+        )
+    }
 }
 
 /// A copy `count`, evaluated.
@@ -58,6 +111,9 @@ pub(crate) struct TemplateEnv<'t> {
     recorded: RefCell<Vec<RecordedReference>>,
     pub issues: RefCell<Vec<ExpandIssue>>,
     memo_bytes: Cell<usize>,
+    budget: Rc<EvalBudget>,
+    /// `deployment().properties.template`, converted once.
+    template_value: OnceCell<Value>,
     /// `reference('<deployment>')` values of expanded nested deployments, by lower-cased name and
     /// symbolic name.
     pub deployment_outputs: RefCell<HashMap<String, Value>>,
@@ -75,6 +131,7 @@ impl<'t> TemplateEnv<'t> {
         template: &'t Json,
         ctx: DeploymentContext,
         supplied: HashMap<String, Supplied>,
+        budget: Rc<EvalBudget>,
     ) -> Self {
         let language_v2 = json::get(template, "languageVersion")
             .and_then(Json::as_str)
@@ -96,6 +153,8 @@ impl<'t> TemplateEnv<'t> {
             recorded: RefCell::new(Vec::new()),
             issues: RefCell::new(Vec::new()),
             memo_bytes: Cell::new(0),
+            budget,
+            template_value: OnceCell::new(),
             deployment_outputs: RefCell::new(HashMap::new()),
             unknown_values: Cell::new(0),
         };
@@ -128,10 +187,16 @@ impl<'t> TemplateEnv<'t> {
     }
 
     /// Evaluates a JSON fragment: expression strings are evaluated, `[[` escapes unescaped,
-    /// property `copy` arrays expanded. Failures are reported and become unknown values.
+    /// property `copy` arrays expanded. Failures are reported and become unknown values; so does
+    /// everything once the file's [`MAX_EVALUATED_BYTES`] are spent.
     pub(crate) fn eval_json(&self, value: &Json, pointer: &str) -> Value {
-        match value {
-            Json::String(s) => self.eval_string(s, pointer),
+        if self.budget.spent() {
+            return self.over_budget();
+        }
+        // Containers charge their own node (and member names); their members charge themselves.
+        let mut own_bytes = 8;
+        let value = match value {
+            Json::String(s) => return self.eval_string(s, pointer),
             Json::Array(items) => Value::array(
                 items
                     .iter()
@@ -142,6 +207,7 @@ impl<'t> TemplateEnv<'t> {
             Json::Object(members) => {
                 let mut object = Object::with_capacity(members.len());
                 for (key, member) in members {
+                    own_bytes += key.len();
                     let member_pointer = json::child(pointer, key);
                     if key.eq_ignore_ascii_case("copy") && is_property_copy(member) {
                         self.property_copy(member, &member_pointer, &mut object);
@@ -152,12 +218,33 @@ impl<'t> TemplateEnv<'t> {
                 Value::object(object)
             }
             other => Value::from(other),
+        };
+        self.charge(value, own_bytes, pointer)
+    }
+
+    /// Counts `bytes` against the file's budget: `value` when it fits, unknown (reported once)
+    /// when it does not.
+    fn charge(&self, value: Value, bytes: usize, pointer: &str) -> Value {
+        if self.budget.charge(bytes, self.file, pointer) {
+            value
+        } else {
+            self.over_budget()
         }
+    }
+
+    fn over_budget(&self) -> Value {
+        self.unknown_values.set(self.unknown_values.get() + 1);
+        Value::unknown(Provenance::reason(format!(
+            "the template's expansion exceeds {MAX_EVALUATED_BYTES} bytes"
+        )))
     }
 
     /// Evaluates one string value.
     pub(crate) fn eval_string(&self, s: &str, pointer: &str) -> Value {
-        match expr::classify(s) {
+        if self.budget.spent() {
+            return self.over_budget();
+        }
+        let value = match expr::classify(s) {
             StringKind::Literal => Value::string(s),
             StringKind::Escaped(literal) => Value::string(literal),
             StringKind::Expression(_) => {
@@ -171,10 +258,12 @@ impl<'t> TemplateEnv<'t> {
                         }
                         value
                     }
-                    Err(error) => self.expression_failed(error, pointer),
+                    Err(error) => return self.expression_failed(error, pointer),
                 }
             }
-        }
+        };
+        let size = value.size();
+        self.charge(value, size, pointer)
     }
 
     fn expression_failed(&self, error: EvalError, pointer: &str) -> Value {
@@ -663,6 +752,10 @@ impl EvalEnv for TemplateEnv<'_> {
     }
 
     fn deployment_template(&self) -> Option<Value> {
-        Some(Value::from(self.template))
+        Some(
+            self.template_value
+                .get_or_init(|| Value::from(self.template))
+                .clone(),
+        )
     }
 }

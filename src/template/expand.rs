@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::{Map, Value as Json};
 
-use super::env::{CopyCount, CopyFrame, TemplateEnv};
+use super::env::{CopyCount, CopyFrame, EvalBudget, TemplateEnv};
 use super::issues::ExpandIssue;
 use super::json;
 use super::parameters::{self, Supplied};
@@ -18,6 +19,13 @@ use super::{
 use crate::codes::Severity;
 use crate::expr::{DeploymentContext, DeploymentScope, Object, Provenance, Value};
 use crate::source::FileId;
+
+/// Bytes an expanded resource holds besides its strings and values, as the byte budget
+/// ([`super::MAX_EVALUATED_BYTES`]) counts it: the struct, its vectors and map entries.
+const RESOURCE_OVERHEAD_BYTES: usize = 1024;
+
+/// Bytes a [`DeploymentFrame`] in a resource's origin holds besides its strings.
+const FRAME_OVERHEAD_BYTES: usize = 64;
 
 /// Members of a resource declaration that are not part of its evaluated body.
 const NOT_BODY: &[&str] = &["resources", "copy", "condition", "dependsOn", "comments"];
@@ -60,6 +68,7 @@ pub fn expand(
         expanded: 0,
         stopped: false,
         paths: HashMap::new(),
+        budget: Rc::default(),
     };
     let mut supplied: HashMap<String, Supplied> = options
         .parameter_values
@@ -88,6 +97,7 @@ pub fn expand(
         &[],
         0,
     );
+    expander.issues.extend(expander.budget.take_issue());
     Expansion {
         resources: result.resources,
         outputs: result.outputs,
@@ -105,6 +115,9 @@ struct Expander<'o> {
     stopped: bool,
     /// The path of every file read so far, for resolving `relativePath` links.
     paths: HashMap<FileId, PathBuf>,
+    /// Bytes of values produced and resources kept so far, by this file and its nested
+    /// templates.
+    budget: Rc<EvalBudget>,
 }
 
 #[derive(Clone, Copy)]
@@ -225,6 +238,7 @@ impl Expander<'_> {
             source.json,
             ctx,
             supplied,
+            Rc::clone(&self.budget),
         );
         self.check_section_limits(&env);
         env.resolve_all_parameters();
@@ -474,6 +488,10 @@ impl Expander<'_> {
             }
             return;
         }
+        // Past the byte budget (reported once, where it ran out), no more instances are kept.
+        if self.budget.spent() {
+            return;
+        }
         self.expanded += 1;
         let pointer = &declaration.pointer;
         let _ = env.take_recorded();
@@ -591,6 +609,21 @@ impl Expander<'_> {
             .iter()
             .map(|frame| (frame.name.clone().unwrap_or_default(), frame.index))
             .collect();
+        // What the instance holds besides its evaluated values (charged as they were built).
+        let retained = RESOURCE_OVERHEAD_BYTES
+            + resource_type.len()
+            + pointer.len()
+            + id.as_ref().map_or(0, String::len)
+            + copy_positions
+                .iter()
+                .map(|(name, _)| name.len() + 16)
+                .sum::<usize>()
+            + site
+                .chain
+                .iter()
+                .map(|frame| FRAME_OVERHEAD_BYTES + frame.pointer.len() + frame.name.len())
+                .sum::<usize>();
+        self.budget.charge(retained, env.file, pointer);
         let index = bucket.len();
         bucket.push(ExpandedResource {
             symbolic_name,

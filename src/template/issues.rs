@@ -115,7 +115,7 @@ pub const CODES: &[CodeInfo] = &[
     CodeInfo {
         code: "ARM-TPL-010",
         name: "expansion-bound",
-        summary: "Expansion stopped at an analyzer bound (expanded resources, memoized values, variable chains).",
+        summary: "Expansion stopped at an analyzer bound (expanded resources, evaluated bytes, memoized values, variable chains).",
         default_severity: Severity::Error,
     },
     CodeInfo {

@@ -56,6 +56,16 @@ pub const MAX_EXPANDED_RESOURCES: usize = 200_000;
 /// one template: a chain of variables each doubling the previous one stops here.
 pub const MAX_MEMOIZED_VALUE_BYTES: usize = 64 * 1024 * 1024;
 
+/// Most bytes produced while expanding one file, nested templates included: values (resource
+/// bodies, outputs, variables) as [`Value::size`] counts them, a shared value counted at every
+/// use, plus what each expanded resource holds besides them (id, pointer, chain of deployments,
+/// a fixed overhead). ARM refuses a template over 4 MB after expansion ("the final state of the
+/// template after it has been expanded with iterative resource definitions, and values for
+/// variables and parameters", *Template limits*); this is 64 times that, and stops copy loops and
+/// self-linking templates from multiplying values into gigabytes. Past it (`ARM-TPL-010`), values
+/// are unknown and no further resource instance is kept.
+pub const MAX_EVALUATED_BYTES: usize = 256 * 1024 * 1024;
+
 /// Deepest chain of variables (or parameter defaults) that read one another. ARM documents no
 /// limit; real templates chain fewer than 20.
 pub const MAX_VARIABLE_CHAIN: usize = 256;
