@@ -68,6 +68,7 @@ pub fn expand(
         expanded: 0,
         stopped: false,
         paths: HashMap::new(),
+        too_deep: std::collections::HashSet::new(),
         budget: Rc::default(),
     };
     let mut supplied: HashMap<String, Supplied> = options
@@ -115,6 +116,8 @@ struct Expander<'o> {
     stopped: bool,
     /// The path of every file read so far, for resolving `relativePath` links.
     paths: HashMap<FileId, PathBuf>,
+    /// Deployments already reported as nested too deep.
+    too_deep: std::collections::HashSet<(FileId, String)>,
     /// Bytes of values produced and resources kept so far, by this file and its nested
     /// templates.
     budget: Rc<EvalBudget>,
@@ -864,6 +867,10 @@ impl Expander<'_> {
         };
         let properties_pointer = json::child(&pointer, properties_key);
         if site.depth + 1 > self.options.max_nested_depth {
+            // Once per declaration: a loop of too-deep deployments is one problem.
+            if !self.too_deep.insert((env.file, pointer.clone())) {
+                return;
+            }
             self.issues.push(ExpandIssue::new(
                 "ARM-TPL-006",
                 Severity::Error,
