@@ -625,11 +625,11 @@ fn max_nested_depth_is_configurable() {
     let config = Config::from_json_str(r#"{ "maxNestedDepth": 3 }"#);
     assert!(config.issues().is_empty(), "{:?}", config.issues());
     assert_eq!(config.max_nested_depth(), 3);
-    // Levels 1 to 3 expand (2 + 4 + 8 deployments); the 16 of level 4 are resources too, reported
-    // and not expanded.
-    assert_eq!(check(config), (30, 16));
+    // Levels 1 to 3 expand (2 + 4 + 8 deployments); the 16 of level 4 are resources too, not
+    // expanded, and reported once: they are one declaration of one (linked) file.
+    assert_eq!(check(config), (30, 1));
     // The default (10 levels): 2 + 4 + … + 2^11 deployments, of which 2^11 are not expanded.
-    assert_eq!(check(Config::default()), (4094, 2048));
+    assert_eq!(check(Config::default()), (4094, 1));
 }
 
 /// Past `MAX_EVALUATED_BYTES`, expansion keeps no more instances and says so once.

@@ -3,6 +3,7 @@
 mod inputs;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -259,11 +260,7 @@ impl Analyzer {
         parameter_files: &[&Loaded],
     ) -> TemplateAnalysis {
         let options = self.expand_options(loaded.root.clone());
-        let loader = LinkedTemplates {
-            files,
-            diagnostics: RefCell::new(Vec::new()),
-            max_bytes: self.config.max_file_bytes(),
-        };
+        let loader = LinkedTemplates::new(files, self.config.max_file_bytes());
         let template = Document {
             file: file.id(),
             path: file.path(),
@@ -402,11 +399,7 @@ impl Analyzer {
         let mut expansion = crate::template::Expansion::default();
         if let (Some(file), Some(value)) = (&loaded.file, &loaded.value) {
             let options = self.expand_options(loaded.root.clone());
-            let loader = LinkedTemplates {
-                files: &files,
-                diagnostics: RefCell::new(Vec::new()),
-                max_bytes: self.config.max_file_bytes(),
-            };
+            let loader = LinkedTemplates::new(&files, self.config.max_file_bytes());
             let parameters = parameter_file.as_ref().and_then(|p| {
                 Some(Document {
                     file: p.file.as_ref()?.id(),
@@ -675,10 +668,21 @@ struct LinkedTemplates<'f> {
     files: &'f Files,
     diagnostics: RefCell<Vec<Diagnostic>>,
     max_bytes: u64,
+    /// Each linked file is read once per template, however often it is linked.
+    loaded: RefCell<HashMap<PathBuf, Result<(source::FileId, Arc<Value>), String>>>,
 }
 
-impl TemplateLoader for LinkedTemplates<'_> {
-    fn load(&self, path: &std::path::Path) -> Result<(source::FileId, Arc<Value>), String> {
+impl<'f> LinkedTemplates<'f> {
+    fn new(files: &'f Files, max_bytes: u64) -> Self {
+        LinkedTemplates {
+            files,
+            diagnostics: RefCell::new(Vec::new()),
+            max_bytes,
+            loaded: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn read(&self, path: &std::path::Path) -> Result<(source::FileId, Arc<Value>), String> {
         match source::read_file_with_limit(self.files, path, self.max_bytes) {
             Ok(ReadOutcome::Text(file)) => {
                 let parsed = source::parse_file(&file);
@@ -699,6 +703,19 @@ impl TemplateLoader for LinkedTemplates<'_> {
             }
             Err(error) => Err(error.to_string()),
         }
+    }
+}
+
+impl TemplateLoader for LinkedTemplates<'_> {
+    fn load(&self, path: &std::path::Path) -> Result<(source::FileId, Arc<Value>), String> {
+        if let Some(known) = self.loaded.borrow().get(path) {
+            return known.clone();
+        }
+        let result = self.read(path);
+        self.loaded
+            .borrow_mut()
+            .insert(path.to_path_buf(), result.clone());
+        result
     }
 }
 
