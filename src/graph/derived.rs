@@ -54,11 +54,21 @@ pub use zones::{ZoneRequirement, valid_group_ids, zone_name_matches, zones};
 /// The group id of a workspace private endpoint.
 const AML_GROUP: &str = "amlworkspace";
 
+/// The resource an [`UnknownInput`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A node of the graph (declared, or external but referred to by id).
+    Node(NodeId),
+    /// A resource the graph has no node for, known only by id (the VNet prefix of an external
+    /// subnet's id, a VNet outside the template).
+    Outside(ResourceId),
+}
+
 /// One input that made a derived answer unknown: which resource, which property, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnknownInput<'g> {
-    /// The resource (or external node) whose value is unknown.
-    pub node: NodeId,
+    /// The resource whose value is unknown.
+    pub subject: Subject,
     /// The body path of the value (`properties.publicNetworkAccess`); empty when the whole
     /// resource is concerned (it is not deployed, or only conditionally).
     pub path: String,
@@ -69,9 +79,26 @@ pub struct UnknownInput<'g> {
 impl<'g> UnknownInput<'g> {
     fn new(node: NodeId, path: &str, cause: Cause<'g>) -> UnknownInput<'g> {
         UnknownInput {
-            node,
+            subject: Subject::Node(node),
             path: path.to_owned(),
             cause,
+        }
+    }
+
+    /// An input about a resource the graph has no node for: it is outside the template.
+    fn outside(id: &ResourceId) -> UnknownInput<'g> {
+        UnknownInput {
+            subject: Subject::Outside(id.clone()),
+            path: String::new(),
+            cause: Cause::NotDeployed,
+        }
+    }
+
+    /// The node the input is about, when the graph has one.
+    pub fn node(&self) -> Option<NodeId> {
+        match self.subject {
+            Subject::Node(node) => Some(node),
+            Subject::Outside(_) => None,
         }
     }
 }
@@ -1373,11 +1400,7 @@ impl<'g> DerivedSets<'g> {
     fn peers_to(&self, from: &ResourceId, to: &ResourceId) -> Answer<'g> {
         let Some(node) = self.graph.find(from) else {
             // Neither declared nor referenced: a VNet outside the template.
-            return Answer {
-                value: Tri::Unknown,
-                because: Vec::new(),
-                unknown: Vec::new(),
-            };
+            return Answer::unknown(UnknownInput::outside(from));
         };
         if let Some(input) = self.not_written(node) {
             return Answer::unknown(input);
@@ -1471,11 +1494,7 @@ impl<'g> DerivedSets<'g> {
     /// `v`. `Unknown` for a VNet the template does not write.
     pub fn custom_dns(&self, vnet: &ResourceId) -> Answer<'g> {
         let Some(node) = self.graph.find(vnet) else {
-            return Answer {
-                value: Tri::Unknown,
-                because: Vec::new(),
-                unknown: Vec::new(),
-            };
+            return Answer::unknown(UnknownInput::outside(vnet));
         };
         if let Some(input) = self.not_written(node) {
             return Answer::unknown(input);
@@ -1522,15 +1541,24 @@ impl<'g> DerivedSets<'g> {
     /// network link in a zone named by `ZONES(cloud, group_id)`.
     pub fn dns_managed(&self, endpoint: NodeId, group_id: &str) -> Answer<'g> {
         let mut answer = Answer::known(false, Vec::new());
-        for relation in self.graph.incoming(endpoint, EdgeKind::Parent) {
-            let child = relation.from;
-            if !self.resource(child).is_some_and(|r| {
-                r.is_type("Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
-            }) {
+        let endpoint_id = self.id(endpoint);
+        // Zone groups by id rather than by `Parent` edge: a group whose endpoint name is known
+        // only at deployment has no edge, yet may belong to this endpoint.
+        for (group, resource) in
+            self.written_of_type("Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
+        {
+            let (present, mut unknown) = self.presence(group);
+            let child = match (resource.id.as_ref(), endpoint_id) {
+                (Some(id), Some(endpoint_id)) => id.is_child_of(endpoint_id),
+                _ => Tri::Unknown,
+            };
+            if child == Tri::False {
                 continue;
             }
-            let (present, unknown) = self.presence(child);
-            answer = answer.or(Answer::from_tri(present, vec![child], unknown));
+            if child == Tri::Unknown {
+                unknown.push(UnknownInput::new(group, "name", Cause::UnresolvedId));
+            }
+            answer = answer.or(Answer::from_tri(present.and(child), vec![group], unknown));
         }
         let required = zones(self.cloud, group_id);
         if required.is_empty() {

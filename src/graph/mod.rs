@@ -22,7 +22,7 @@ pub use dependencies::{CODES, DependencyIssue, MAX_DEPENDENCY_SEARCH};
 pub use derived::{
     Answer, Associated, AssociatedRole, CloudNotice, CloudResolution, CloudSource, ComputeSubnet,
     ComputeSubnetSource, DerivedSets, EffectivePublicAccess, EndpointVnet, Hub, IpRule, Member,
-    Pna, PnaBasis, RegionClouds, TriSet, UnknownInput, ZoneRequirement, cloud_of_region,
+    Pna, PnaBasis, RegionClouds, Subject, TriSet, UnknownInput, ZoneRequirement, cloud_of_region,
     resolve_cloud, valid_group_ids, vnet_of_subnet, zone_name_matches, zones,
 };
 pub use export::GraphFormat;
