@@ -37,7 +37,10 @@ fn settings_keep_unknown_unknown() {
     assert!(Setting::Set(1).is_set() && !Setting::Default(1).is_set());
     assert_eq!(unknown.cause(), Some(Cause::NotDeployed));
     let value = Value::Int(3);
-    assert_eq!(item_string(&value), Setting::Unknown(Cause::Invalid(&value)));
+    assert_eq!(
+        item_string(&value),
+        Setting::Unknown(Cause::Invalid(&value))
+    );
     assert_eq!(
         Cause::NoDefault("why").to_string(),
         "not set and no default applies: why"
