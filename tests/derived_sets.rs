@@ -175,7 +175,13 @@ fn workspace_not_deployed_here_is_unknown() {
     let s = sets(&g);
     let ws = node(&g, WS, &["ws-existing"]);
     assert!(matches!(s.hub(ws), Hub::Unknown(_)));
-    assert_eq!(s.workspace_private_endpoints(ws).is_empty(), Tri::Unknown);
+    // The endpoint to the existing workspace is a possible member: WS_PE is open.
+    let ws_pe = s.workspace_private_endpoints(ws);
+    assert_eq!(ws_pe.is_empty(), Tri::Unknown);
+    assert_eq!(
+        ws_pe.possible().copied().collect::<Vec<_>>(),
+        [node(&g, PE, &["pe"])]
+    );
     let pna = s.effective_public_access(ws);
     assert_eq!(pna.value, Pna::Unknown);
     assert_eq!(pna.unknown[0].cause, Cause::NotDeployed);

@@ -602,10 +602,24 @@ impl<'g> DerivedSets<'g> {
     /// deployed by the template; conditional endpoints, `existing` ones and connections whose
     /// target or group ids are known only at deployment are possible members.
     pub fn workspace_private_endpoints(&self, workspace: NodeId) -> TriSet<'g, NodeId> {
-        let hub = match self.hub(workspace) {
-            Hub::Unknown(input) => return TriSet::unknown(input),
-            known => known.node().unwrap_or(workspace),
-        };
+        match self.hub(workspace) {
+            Hub::Unknown(input) => {
+                // The endpoints to `w` itself are members if `w` is its own hub: possible ones.
+                let mut set = self.workspace_endpoints_to(workspace);
+                for member in &mut set.members {
+                    member.certainty = member.certainty.and(Tri::Unknown);
+                    member.unknown.push(input.clone());
+                }
+                set.open.push(input);
+                set
+            }
+            known => self.workspace_endpoints_to(known.node().unwrap_or(workspace)),
+        }
+    }
+
+    /// The private endpoints with an `amlworkspace` connection to `hub`; open when the hub is not
+    /// deployed here.
+    fn workspace_endpoints_to(&self, hub: NodeId) -> TriSet<'g, NodeId> {
         let mut set = TriSet::closed();
         if let Some(input) = self.not_written(hub) {
             set.open.push(input);
