@@ -1028,3 +1028,50 @@ fn view_defaults_of_endpoints_and_registries() {
     );
     assert_eq!(st.network_acls().bypasses_azure_services(), Tri::False);
 }
+
+#[test]
+fn conditional_resources_take_defaults_and_unknown_compute_types_none() {
+    let g = graph_with(
+        json!({"deploy": {"type": "bool"}, "computeType": {"type": "string"}}),
+        json!([
+            {"condition": "[parameters('deploy')]", "type": WS, "apiVersion": "2024-10-01", "name": "ws",
+                "location": "westeurope", "properties": {}},
+            {"type": "Microsoft.MachineLearningServices/workspaces/computes", "apiVersion": "2024-10-01",
+                "name": "ws/c", "location": "westeurope",
+                "properties": {"computeType": "[parameters('computeType')]", "properties": {"vmSize": "STANDARD_DS3_V2"}}},
+        ]),
+    );
+    let s = sets(&g);
+    let ws = node(&g, WS, &["ws"]);
+    assert_eq!(s.workspaces().collect::<Vec<_>>(), [ws]);
+    assert_eq!(s.written(ws), Tri::Unknown);
+    let access = s.effective_public_access(ws);
+    assert_eq!(
+        (access.value, access.basis),
+        (Pna::Enabled, PnaBasis::PrivateEndpoints)
+    );
+    let compute = g
+        .resources()
+        .iter()
+        .find_map(armgraph::model::kinds::Compute::of)
+        .expect("compute");
+    assert!(matches!(
+        compute.enable_node_public_ip(),
+        Setting::Unknown(Cause::Runtime(_))
+    ));
+    assert_eq!(
+        compute
+            .property("properties.properties.VMSIZE")
+            .known()
+            .and_then(|v| v.as_str()),
+        Some("STANDARD_DS3_V2")
+    );
+    // The unknown compute type opens COMPUTE_SUBNETS and leaves NO_PIP unknown.
+    let c = node(
+        &g,
+        "Microsoft.MachineLearningServices/workspaces/computes",
+        &["ws", "c"],
+    );
+    assert_eq!(s.compute_subnets(ws).is_empty(), Tri::Unknown);
+    assert_eq!(s.compute_no_public_ip(c).value, Tri::Unknown);
+}

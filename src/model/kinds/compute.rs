@@ -98,12 +98,20 @@ impl<'a> Compute<'a> {
     /// `properties.properties.enableNodePublicIp`; default `true` for `AmlCompute` and
     /// `ComputeInstance` (C4), no default for other types (unknown when the type is).
     pub fn enable_node_public_ip(&self) -> Setting<'a, bool> {
-        let default = match self.compute_type() {
+        let compute_type = self.compute_type();
+        let default = match compute_type {
             Setting::Set(t) if t.is_aml_managed() => Some(true),
             _ => None,
         };
-        self.props()
-            .bool("properties.properties.enableNodePublicIp", default)
+        match (
+            self.props()
+                .bool("properties.properties.enableNodePublicIp", default),
+            compute_type,
+        ) {
+            // Whether the default applies depends on the type, which is unknown.
+            (Setting::Absent, Setting::Unknown(cause)) => Setting::Unknown(cause),
+            (setting, _) => setting,
+        }
     }
 
     /// `properties.properties.remoteLoginPortPublicAccess`; default `NotSpecified` for

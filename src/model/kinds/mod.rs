@@ -274,6 +274,12 @@ macro_rules! view {
             pub fn location(&self) -> $crate::model::kinds::Setting<'a, String> {
                 self.props().location()
             }
+
+            /// Any body path (`properties.x.y`, member names ignoring case), without defaults:
+            /// for the paths the view has no accessor for.
+            pub fn property(&self, path: &str) -> $crate::model::kinds::Setting<'a, &'a $crate::expr::Value> {
+                self.props().get(path, None, Some)
+            }
         }
     };
 }

@@ -61,6 +61,14 @@ view! {
 }
 
 impl<'a> Subnet<'a> {
+    /// The id of the subnet's VNet (`VNET(subnet id)` of C5), when the subnet's id is known.
+    pub fn vnet_id(&self) -> Option<crate::model::ResourceId> {
+        self.resource
+            .id
+            .as_ref()
+            .and_then(crate::model::ResourceId::parent)
+    }
+
     /// `properties.addressPrefix` and `properties.addressPrefixes[*]` together.
     pub fn address_prefixes(&self) -> Setting<'a, Vec<Setting<'a, &'a str>>> {
         let single = self.props().string("properties.addressPrefix");

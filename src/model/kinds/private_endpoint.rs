@@ -86,6 +86,13 @@ impl<'a> PrivateEndpoint<'a> {
         self.props().string("properties.customNetworkInterfaceName")
     }
 
+    /// `properties.applicationSecurityGroups[*].id`.
+    pub fn application_security_group_ids(&self) -> Setting<'a, Vec<Setting<'a, &'a str>>> {
+        self.props()
+            .list("properties.applicationSecurityGroups")
+            .map(|items| items.iter().map(|a| item_path_string(a, "id")).collect())
+    }
+
     /// `properties.ipConfigurations[*].properties.privateIPAddress`.
     pub fn static_ip_addresses(&self) -> Setting<'a, Vec<Setting<'a, &'a str>>> {
         self.props()
