@@ -1075,3 +1075,49 @@ fn conditional_resources_take_defaults_and_unknown_compute_types_none() {
     assert_eq!(s.compute_subnets(ws).is_empty(), Tri::Unknown);
     assert_eq!(s.compute_no_public_ip(c).value, Tri::Unknown);
 }
+
+#[test]
+fn demo_sample_reads_as_a_private_workspace() {
+    let dir = std::path::Path::new("testdata/samples/aml-private-workspace");
+    let context = DeploymentContext {
+        subscription_id: SUB.into(),
+        resource_group: "rg-ml".into(),
+        location: "westeurope".into(),
+        ..Default::default()
+    };
+    let (_, expansion) = Analyzer::new(Config::default().with_context(context))
+        .expand_file(
+            &dir.join("azuredeploy.json"),
+            Some(&dir.join("azuredeploy.parameters.json")),
+        )
+        .expect("readable");
+    let g = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
+    let cloud = resolve_cloud(g.resources(), None);
+    let s = DerivedSets::new(&g, cloud.cloud);
+    let ws = s.workspaces().next().expect("a workspace");
+    let summary = format!(
+        "cloud: {:?} ({:?})\nhub: {:?}\nWS_PE: {:?}\nPE_VNETS: {:?}\nPNA_EFF: {:?}/{:?}\nMANAGED: {}\nISOLATED: {}\nASSOC: {:?}\nRESTRICTED: {:?}\nDNS_MANAGED: {:?}",
+        cloud.cloud,
+        cloud.source,
+        s.hub(ws) == Hub::Itself(ws),
+        s.workspace_private_endpoints(ws).non_empty(),
+        s.private_endpoint_vnets(ws)
+            .certain()
+            .map(|v| v.vnet.last_name().map(ToString::to_string).unwrap_or_default())
+            .collect::<Vec<_>>(),
+        s.effective_public_access(ws).value,
+        s.effective_public_access(ws).basis,
+        s.managed(ws).value,
+        s.isolated(ws).value,
+        s.associated(ws).certain().map(|a| a.role).collect::<Vec<_>>(),
+        s.associated(ws)
+            .certain()
+            .map(|a| s.restricted(a.node).value)
+            .collect::<Vec<_>>(),
+        s.workspace_private_endpoints(ws)
+            .certain()
+            .map(|pe| s.dns_managed(*pe, "amlworkspace").value)
+            .collect::<Vec<_>>(),
+    );
+    insta::assert_snapshot!(summary);
+}
