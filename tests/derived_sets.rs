@@ -1103,13 +1103,20 @@ fn demo_sample_reads_as_a_private_workspace() {
         s.workspace_private_endpoints(ws).non_empty(),
         s.private_endpoint_vnets(ws)
             .certain()
-            .map(|v| v.vnet.last_name().map(ToString::to_string).unwrap_or_default())
+            .map(|v| v
+                .vnet
+                .last_name()
+                .map(ToString::to_string)
+                .unwrap_or_default())
             .collect::<Vec<_>>(),
         s.effective_public_access(ws).value,
         s.effective_public_access(ws).basis,
         s.managed(ws).value,
         s.isolated(ws).value,
-        s.associated(ws).certain().map(|a| a.role).collect::<Vec<_>>(),
+        s.associated(ws)
+            .certain()
+            .map(|a| a.role)
+            .collect::<Vec<_>>(),
         s.associated(ws)
             .certain()
             .map(|a| s.restricted(a.node).value)
