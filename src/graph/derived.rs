@@ -26,7 +26,14 @@
 //! * Resources deployed under an unknown condition count as members with `Unknown` certainty;
 //!   their properties take the C4 defaults.
 //! * An endpoint declared `existing` is a possible member of `WS_PE` (its connections are
-//!   invisible).
+//!   invisible). When `HUB(w)` itself is unknown (a workspace not deployed here), the endpoints
+//!   to `w` are possible members and the set is open.
+//! * `HUB(w)` needs `kind` `Project` *and* `hubResourceId`: a `hubResourceId` on another kind
+//!   is ignored, and an unknown kind matters only when `hubResourceId` is written.
+//! * `RESTRICTED` of a type it is not defined for (Application Insights) is `Unknown`.
+//! * A `Kubernetes` compute attached to a cluster other than AKS contributes no subnet (the
+//!   spec reads only AKS agent pools) and does not open `COMPUTE_SUBNETS`.
+//! * Sets of VNets hold [`ResourceId`]s, not nodes: the VNet of an external subnet has no node.
 //! * `REACH` of two deployed VNets that are not peered directly but both peer (not definitely
 //!   disallowed) with a third VNet is `Unknown`: a network virtual appliance there may route
 //!   between them, and no configuration declares one yet.
@@ -49,7 +56,7 @@ use super::{EdgeKind, Node, NodeId, ResourceGraph};
 pub use cloud::{
     CloudNotice, CloudResolution, CloudSource, RegionClouds, cloud_of_region, resolve_cloud,
 };
-pub use zones::{ZoneRequirement, valid_group_ids, zone_name_matches, zones};
+pub use zones::{ZoneRequirement, aml_forwarders, valid_group_ids, zone_name_matches, zones};
 
 /// The group id of a workspace private endpoint.
 const AML_GROUP: &str = "amlworkspace";

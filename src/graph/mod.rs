@@ -22,8 +22,8 @@ pub use dependencies::{CODES, DependencyIssue, MAX_DEPENDENCY_SEARCH};
 pub use derived::{
     Answer, Associated, AssociatedRole, CloudNotice, CloudResolution, CloudSource, ComputeSubnet,
     ComputeSubnetSource, DerivedSets, EffectivePublicAccess, EndpointVnet, Hub, IpRule, Member,
-    Pna, PnaBasis, RegionClouds, Subject, TriSet, UnknownInput, ZoneRequirement, cloud_of_region,
-    resolve_cloud, valid_group_ids, vnet_of_subnet, zone_name_matches, zones,
+    Pna, PnaBasis, RegionClouds, Subject, TriSet, UnknownInput, ZoneRequirement, aml_forwarders,
+    cloud_of_region, resolve_cloud, valid_group_ids, vnet_of_subnet, zone_name_matches, zones,
 };
 pub use export::GraphFormat;
 

@@ -264,6 +264,47 @@ pub fn zone_name_matches(pattern: &str, zone_name: &str) -> bool {
     }
 }
 
+/// The public zones a custom DNS server must conditionally forward to Azure DNS (168.63.129.16)
+/// for a workspace private endpoint (§3.1, "forwarders"), for the info messages of AML-DNS-011.
+/// Where the sources disagree on the compute-instance zone, both names are listed.
+///
+/// ```
+/// use armgraph::expr::Cloud;
+/// use armgraph::graph::aml_forwarders;
+/// assert!(aml_forwarders(Cloud::AzureUSGovernment).contains(&"api.ml.azure.us"));
+/// ```
+pub fn aml_forwarders(cloud: Cloud) -> &'static [&'static str] {
+    match cloud {
+        Cloud::AzureCloud => &[
+            "api.azureml.ms",
+            "notebooks.azure.net",
+            "instances.azureml.ms",
+            // Newer docs name this zone instead.
+            "instances.ml.azure.ms",
+            "aznbcontent.net",
+            "inference.ml.azure.com",
+        ],
+        Cloud::AzureChinaCloud => &[
+            "api.ml.azure.cn",
+            "notebooks.chinacloudapi.cn",
+            // [pe-dns]; [custom-dns] says `instances.ml.azure.ms`.
+            "instances.azureml.cn",
+            "instances.ml.azure.ms",
+            "aznbcontent.net",
+            "inference.ml.azure.cn",
+        ],
+        Cloud::AzureUSGovernment => &[
+            "api.ml.azure.us",
+            "notebooks.usgovcloudapi.net",
+            // [pe-dns]; [custom-dns] says `instances.ml.azure.us`.
+            "instances.azureml.us",
+            "instances.ml.azure.us",
+            "aznbcontent.net",
+            "inference.ml.azure.us",
+        ],
+    }
+}
+
 /// The valid group ids of a private-link target type (§3.2), when §3.2 lists the type.
 ///
 /// ```
