@@ -1128,3 +1128,23 @@ fn demo_sample_reads_as_a_private_workspace() {
     );
     insta::assert_snapshot!(summary);
 }
+
+#[test]
+fn hub_with_a_kind_known_only_at_deployment() {
+    let g = graph_with(
+        json!({"kind": {"type": "string"}}),
+        json!([
+            {"type": WS, "apiVersion": "2024-10-01", "name": "w1", "location": "westeurope",
+                "kind": "[parameters('kind')]", "properties": {"hubResourceId": id(WS, &["hub"])}},
+            {"type": WS, "apiVersion": "2024-10-01", "name": "w2", "location": "westeurope",
+                "kind": "[parameters('kind')]", "properties": {}},
+        ]),
+    );
+    let s = sets(&g);
+    match s.hub(node(&g, WS, &["w1"])) {
+        Hub::Unknown(input) => assert_eq!(input.path, "kind"),
+        other => panic!("{other:?}"),
+    }
+    let w2 = node(&g, WS, &["w2"]);
+    assert_eq!(s.hub(w2), Hub::Itself(w2));
+}
