@@ -664,12 +664,15 @@ fn json_issue_diagnostic(file: &SourceFile, issue: &JsonIssue) -> Diagnostic {
 }
 
 /// Reads linked templates into the analysis' file store.
+/// A linked template read (its file and content), or why it could not be.
+type LoadResult = Result<(source::FileId, Arc<Value>), String>;
+
 struct LinkedTemplates<'f> {
     files: &'f Files,
     diagnostics: RefCell<Vec<Diagnostic>>,
     max_bytes: u64,
     /// Each linked file is read once per template, however often it is linked.
-    loaded: RefCell<HashMap<PathBuf, Result<(source::FileId, Arc<Value>), String>>>,
+    loaded: RefCell<HashMap<PathBuf, LoadResult>>,
 }
 
 impl<'f> LinkedTemplates<'f> {
@@ -682,7 +685,7 @@ impl<'f> LinkedTemplates<'f> {
         }
     }
 
-    fn read(&self, path: &std::path::Path) -> Result<(source::FileId, Arc<Value>), String> {
+    fn read(&self, path: &std::path::Path) -> LoadResult {
         match source::read_file_with_limit(self.files, path, self.max_bytes) {
             Ok(ReadOutcome::Text(file)) => {
                 let parsed = source::parse_file(&file);
@@ -707,7 +710,7 @@ impl<'f> LinkedTemplates<'f> {
 }
 
 impl TemplateLoader for LinkedTemplates<'_> {
-    fn load(&self, path: &std::path::Path) -> Result<(source::FileId, Arc<Value>), String> {
+    fn load(&self, path: &std::path::Path) -> LoadResult {
         if let Some(known) = self.loaded.borrow().get(path) {
             return known.clone();
         }

@@ -7,6 +7,7 @@
 //! [`NodeId`]s, [`Relation`]s and [`crate::model::Resource`]s.
 
 mod dependencies;
+mod derived;
 mod export;
 
 use std::collections::HashMap;
@@ -18,6 +19,12 @@ use crate::expr::{IdUsage, Value};
 use crate::model::{DeploymentState, Prop, Resource, ResourceId, ResourceSet, read};
 
 pub use dependencies::{CODES, DependencyIssue, MAX_DEPENDENCY_SEARCH};
+pub use derived::{
+    Answer, Associated, AssociatedRole, CloudNotice, CloudResolution, CloudSource, ComputeSubnet,
+    ComputeSubnetSource, DerivedSets, EffectivePublicAccess, EndpointVnet, Hub, IpRule, Member,
+    Pna, PnaBasis, RegionClouds, Subject, TriSet, UnknownInput, ZoneRequirement, aml_forwarders,
+    cloud_of_region, resolve_cloud, valid_group_ids, vnet_of_subnet, zone_name_matches, zones,
+};
 pub use export::GraphFormat;
 
 /// How one resource refers to another.

@@ -3,6 +3,7 @@
 //! of one deployment (inline subnets and peerings included) with tri-state property reads. Like the other lower layers, this module is
 //! public for embedders and less stable than [`crate::Analyzer`].
 
+pub mod kinds;
 mod resource;
 mod resource_id;
 mod tri;
