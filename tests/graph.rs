@@ -75,6 +75,10 @@ fn machine_learning_end_to_end_secure_edges_match_the_hand_count() {
         ],
     );
     insta::assert_debug_snapshot!(found);
+    insta::assert_snapshot!(
+        "machine_learning_end_to_end_secure_dot",
+        graph.render(GraphFormat::Dot, &HashSet::new())
+    );
 }
 
 fn fixture_graph() -> ResourceGraph {
