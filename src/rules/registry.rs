@@ -4,7 +4,20 @@ use super::{Rule, aml};
 use crate::codes::CodeInfo;
 
 /// Every built-in rule, one line each, by family and code.
-static RULES: &[&dyn Rule] = &[&aml::NonGlobalPrivateDnsLocation];
+static RULES: &[&dyn Rule] = &[
+    // AML-WS
+    //
+    // AML-PNA
+    //
+    // AML-OE
+    //
+    // AML-PE
+    //
+    // AML-DNS
+    &aml::NonGlobalPrivateDnsLocation,
+    //
+    // rule pack 2
+];
 
 /// Every built-in rule.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
