@@ -336,7 +336,7 @@ impl Expander<'_> {
                         level.len()
                     ),
                     env.file,
-                    env.pointer("/resources"),
+                    json::child(source.base, "resources"),
                 )
                 .with_help("split the template into nested deployments or modules"),
             );
@@ -346,7 +346,7 @@ impl Expander<'_> {
             &level,
             &declared_names(&declarations),
         );
-        result.outputs = self.outputs(env);
+        result.outputs = self.outputs(env, source);
         result
     }
 
@@ -974,7 +974,8 @@ impl Expander<'_> {
     }
 
     /// A nested template evaluated in the parent's scope (`outer`, the 1.0 default): its
-    /// resources and outputs see the parent's parameters and variables.
+    /// resources and outputs see the parent's parameters and variables (its own `variables`
+    /// section is ignored, as ARM ignores it).
     fn outer_template(
         &mut self,
         env: &TemplateEnv<'_>,
@@ -982,29 +983,7 @@ impl Expander<'_> {
         chain: &[DeploymentFrame],
         depth: usize,
     ) -> TemplateResult {
-        let declarations = self.declarations(env, source);
-        let mut site = Site {
-            chain,
-            depth,
-            level: Vec::new(),
-        };
-        let mut resources = Vec::new();
-        for declaration in &declarations {
-            self.declaration(env, declaration, None, &mut resources, &mut site);
-        }
-        let level = std::mem::take(&mut site.level);
-        resolve_dependencies(&mut resources, &level, &declared_names(&declarations));
-        let outputs = json::get(source.json, "outputs")
-            .and_then(Json::as_object)
-            .map(|outputs| {
-                let base = json::child(source.base, "outputs");
-                outputs
-                    .iter()
-                    .map(|(name, output)| self.output(env, name, output, &json::child(&base, name)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        TemplateResult { resources, outputs }
+        self.template_body(env, source, chain, depth)
     }
 
     /// Reads a linked template by `relativePath`, confined to the analysis root; a `uri` or a
@@ -1084,9 +1063,15 @@ impl Expander<'_> {
         self.paths.get(&env.file).cloned()
     }
 
-    fn outputs(&mut self, env: &TemplateEnv<'_>) -> Vec<ExpandedOutput> {
-        let Some((key, outputs)) = env
-            .template
+    /// The outputs of the template at `source`, evaluated with `env` (the template's own, or the
+    /// parent's for an outer-scope nested template).
+    fn outputs(
+        &mut self,
+        env: &TemplateEnv<'_>,
+        source: TemplateSource<'_>,
+    ) -> Vec<ExpandedOutput> {
+        let Some((key, outputs)) = source
+            .json
             .as_object()
             .and_then(|o| json::member(o, "outputs"))
         else {
@@ -1095,7 +1080,7 @@ impl Expander<'_> {
         let Some(outputs) = outputs.as_object() else {
             return Vec::new();
         };
-        let base = env.pointer(&format!("/{key}"));
+        let base = json::child(source.base, key);
         outputs
             .iter()
             .map(|(name, output)| self.output(env, name, output, &json::child(&base, name)))
