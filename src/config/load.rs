@@ -329,17 +329,23 @@ fn is_date(text: &str) -> bool {
 
 /// Reads configuration text; problems become [`ConfigIssue`]s.
 pub(super) fn parse(text: &str) -> Config {
-    let mut reader = Reader {
-        config: Config::default(),
-    };
     let parsed = crate::source::json::parse(text);
     if let Some(fatal) = parsed.issues.iter().find(|i| i.kind.is_fatal()) {
+        let mut reader = Reader {
+            config: Config::default(),
+        };
         reader.invalid(fatal.pointer.clone(), "the configuration is not valid JSON");
         return reader.config;
     }
-    if let Some(document) = parsed.value {
-        reader.top(&document);
-    }
+    from_value(&parsed.value.unwrap_or_default())
+}
+
+/// Reads a configuration document; problems become [`ConfigIssue`]s.
+pub(super) fn from_value(document: &Json) -> Config {
+    let mut reader = Reader {
+        config: Config::default(),
+    };
+    reader.top(document);
     reader.config
 }
 

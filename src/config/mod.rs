@@ -334,6 +334,15 @@ impl Config {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Config {
+    /// Deserializes like [`Config::from_json_str`]: problems become [`Config::issues`] rather
+    /// than failing, so that they are reported with their location.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let document = serde_json::Value::deserialize(deserializer)?;
+        Ok(load::from_value(&document))
+    }
+}
+
 /// Today's date in UTC as `YYYY-MM-DD`.
 fn today_utc() -> String {
     let seconds = std::time::SystemTime::now()
@@ -356,6 +365,14 @@ fn today_utc() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deserializes_with_serde() {
+        let config: Config =
+            serde_json::from_str(r#"{"deny": "warning", "unknown": 1}"#).expect("a JSON object");
+        assert_eq!(config.deny(), Severity::Warning);
+        assert_eq!(config.issues().len(), 1);
+    }
 
     #[test]
     fn today_is_a_date() {
