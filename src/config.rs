@@ -1,12 +1,14 @@
 //! Analyzer configuration.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::codes::Severity;
 use crate::error::Error;
 use crate::expr::DeploymentContext;
+use crate::policy::{PolicyParameters, PolicySet};
 use crate::source::MAX_FILE_BYTES;
 
 /// How an [`Analyzer`](crate::Analyzer) runs. Build it with `Config::default()` and the `with_*`
@@ -31,6 +33,21 @@ pub struct Config {
     /// Show a progress bar on stderr when it is a terminal and many files are scanned.
     #[serde(skip)]
     progress: bool,
+    /// Azure Policy definition files or directories to evaluate (`policies`).
+    policies: Vec<PathBuf>,
+    /// Assignment parameter values for the policies, keyed by definition or initiative name
+    /// (`policyParameters`; see [`PolicyParameters`]).
+    #[serde(deserialize_with = "policy_parameters")]
+    policy_parameters: PolicyParameters,
+    /// Policies loaded by the caller ([`Config::with_policies`]); when absent, `policies` is
+    /// loaded at each check.
+    #[serde(skip)]
+    policy_set: Option<Arc<PolicySet>>,
+}
+
+fn policy_parameters<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PolicyParameters, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    PolicyParameters::from_json(&value).map_err(serde::de::Error::custom)
 }
 
 impl Default for Config {
@@ -40,6 +57,9 @@ impl Default for Config {
             max_file_bytes: MAX_FILE_BYTES,
             context: DeploymentContext::default(),
             progress: false,
+            policies: Vec::new(),
+            policy_parameters: PolicyParameters::default(),
+            policy_set: None,
         }
     }
 }
@@ -116,5 +136,38 @@ impl Config {
     /// Whether a progress bar may be shown.
     pub fn progress(&self) -> bool {
         self.progress
+    }
+
+    /// Evaluates these Azure Policy definitions after the rules.
+    pub fn with_policies(mut self, policies: PolicySet) -> Self {
+        self.policy_set = Some(Arc::new(policies));
+        self
+    }
+
+    /// Evaluates the definitions found at these paths (files or directories) after the rules.
+    pub fn with_policy_paths(mut self, paths: Vec<PathBuf>) -> Self {
+        self.policies = paths;
+        self
+    }
+
+    /// Sets the assignment parameter values of the policies.
+    pub fn with_policy_parameters(mut self, parameters: PolicyParameters) -> Self {
+        self.policy_parameters = parameters;
+        self
+    }
+
+    /// The policies given with [`Config::with_policies`].
+    pub fn policies(&self) -> Option<&Arc<PolicySet>> {
+        self.policy_set.as_ref()
+    }
+
+    /// The policy paths of the configuration.
+    pub fn policy_paths(&self) -> &[PathBuf] {
+        &self.policies
+    }
+
+    /// The assignment parameter values of the policies.
+    pub fn policy_parameters(&self) -> &PolicyParameters {
+        &self.policy_parameters
     }
 }

@@ -127,6 +127,21 @@ impl Analyzer {
             }
         }
 
+        let policies = match self.config.policies() {
+            Some(set) => Some(Arc::clone(set)),
+            None if !self.config.policy_paths().is_empty() => Some(Arc::new(
+                crate::policy::PolicySet::load(self.config.policy_paths())?,
+            )),
+            None => None,
+        };
+        if let Some(set) = &policies {
+            diagnostics.extend(set.load_diagnostics(&files));
+        }
+        let policy_options = crate::policy::PolicyOptions::default()
+            .with_parameters(self.config.policy_parameters().clone())
+            .with_context(self.config.context().clone());
+        let policy = policies.as_deref().map(|set| (set, &policy_options));
+
         let templates = pair_parameter_files(&loaded, inputs.parameter_files());
         for l in &loaded {
             let used = templates
@@ -144,7 +159,7 @@ impl Analyzer {
             .filter_map(|t| {
                 let file = t.template.file.as_ref()?;
                 let value = t.template.value.as_ref()?;
-                Some(self.analyze_template(&files, t.template, file, value, &t.parameters))
+                Some(self.analyze_template(&files, t.template, file, value, &t.parameters, policy))
             })
             .collect();
         let mut analyzed_files = Vec::with_capacity(analyzed.len());
@@ -198,6 +213,7 @@ impl Analyzer {
         file: &Arc<SourceFile>,
         value: &Value,
         parameter_files: &[&Loaded],
+        policy: Option<(&crate::policy::PolicySet, &crate::policy::PolicyOptions)>,
     ) -> (AnalyzedFile, Vec<Diagnostic>, usize) {
         let options = ExpandOptions::default()
             .with_context(self.config.context().clone())
@@ -256,8 +272,13 @@ impl Analyzer {
             );
             let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
             diagnostics.extend(graph_diagnostics(&graph));
-            let (findings, undecided) = run_rules(&graph);
+            let (findings, mut undecided) = run_rules(&graph);
             diagnostics.extend(findings);
+            if let Some((set, options)) = policy {
+                let (findings, policy_undecided) = set.evaluate(&graph, options);
+                diagnostics.extend(findings);
+                undecided += policy_undecided;
+            }
             indeterminate = indeterminate.max(undecided);
         }
         diagnostics.append(&mut loader.diagnostics.borrow_mut());

@@ -425,16 +425,27 @@ fn connection_value(endpoint: &Resource, implied: &Implied) -> Value {
     v
 }
 
-/// The compliance view of a resource: its payload plus the implied connections.
-fn compliance_body(request: &Value, graph: &ResourceGraph, implied: &[Implied]) -> Value {
-    if implied.is_empty() {
+/// The compliance view of a resource: its payload plus the implied connections (and an unknown
+/// one when an endpoint of the template may target it without the graph knowing).
+fn compliance_body(
+    request: &Value,
+    graph: &ResourceGraph,
+    implied: &[Implied],
+    maybe_more: bool,
+) -> Value {
+    if implied.is_empty() && !maybe_more {
         return request.clone();
     }
     let mut body = request.clone();
-    let connections: Vec<Value> = implied
+    let mut connections: Vec<Value> = implied
         .iter()
         .filter_map(|i| Some(connection_value(graph.resources().get(i.endpoint)?, i)))
         .collect();
+    if maybe_more {
+        connections.push(Value::unknown(Provenance::reason(
+            "a private endpoint of the template may target this resource (its target id is not known before deployment)",
+        )));
+    }
     if let Value::Object(o) = &mut body {
         let o = Arc::make_mut(o);
         let mut props = match o.get("properties") {
@@ -473,6 +484,7 @@ pub(crate) fn run(
         indeterminate: 0,
     };
     let implied = implied_connections(graph);
+    let uncertain = uncertain_targets(graph);
     let context = options.context();
     for resource in graph.resources().iter() {
         if resource.state.deployed() == Tri::False {
@@ -510,7 +522,12 @@ pub(crate) fn run(
             }
             effects.push(effect);
         }
-        let compliance = compliance_body(&request, graph, implied_here);
+        let compliance = compliance_body(
+            &request,
+            graph,
+            implied_here,
+            may_be_targeted(resource, &uncertain),
+        );
         // Phases 2 and 3: deny and audit on the changed request, then existence effects.
         for (unit, effect) in units.iter().zip(effects) {
             let Some(effect) = effect else { continue };
@@ -714,7 +731,12 @@ fn judge(
         title(unit, effect),
         resource.display_name()
     );
-    if !implied.is_empty() {
+    let reads_connections = unit
+        .compiled
+        .fields
+        .keys()
+        .any(|k| k.contains("privateendpointconnections"));
+    if reads_connections && !implied.is_empty() {
         let list: Vec<String> = implied
             .iter()
             .map(|i| {
@@ -748,7 +770,7 @@ fn judge(
             "audited"
         }
     ));
-    for i in implied {
+    for i in implied.iter().filter(|_| reads_connections) {
         if let Some(endpoint) = resources.get(i.endpoint) {
             diagnostic = diagnostic.with_related(
                 location(endpoint, ""),
@@ -937,4 +959,43 @@ fn existence(
         .with_label(format!("no matching {related}"))
         .with_help(format!("declare the {related} in the template")),
     );
+}
+
+/// Targets of private endpoints that are not resolved to a declared resource: `None` when an
+/// endpoint's target is not known at all.
+fn uncertain_targets(graph: &ResourceGraph) -> Vec<Option<crate::model::ResourceId>> {
+    let mut out = Vec::new();
+    for endpoint in graph
+        .resources()
+        .of_type("Microsoft.Network/privateEndpoints")
+    {
+        if endpoint.state.deployed() == Tri::False {
+            continue;
+        }
+        let Some(node) = graph.node_of(endpoint.index) else {
+            continue;
+        };
+        let mut any = false;
+        for relation in graph.outgoing(node, EdgeKind::PrivateLinkTarget) {
+            any = true;
+            if let Some(crate::graph::Node::External(id)) = graph.node(relation.to)
+                && id.has_unknown()
+            {
+                out.push(Some(id.clone()));
+            }
+        }
+        if !any {
+            out.push(None);
+        }
+    }
+    out
+}
+
+/// Whether an endpoint of the template may target `resource` without the graph knowing it.
+fn may_be_targeted(resource: &Resource, uncertain: &[Option<crate::model::ResourceId>]) -> bool {
+    uncertain.iter().any(|target| match (target, &resource.id) {
+        (_, None) => true,
+        (None, Some(id)) => id.has_unknown(),
+        (Some(t), Some(id)) => t.matches(id) != Tri::False,
+    })
 }
