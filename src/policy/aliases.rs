@@ -616,10 +616,13 @@ pub enum AliasTarget {
     DataPlane,
 }
 
+/// A loaded alias: resource type, default path, and paths by API version.
+type LoadedAlias = (String, String, Vec<(Vec<String>, String)>);
+
 /// An alias catalog: loaded entries first, then the curated table, then the fallback rules.
 #[derive(Debug, Clone, Default)]
 pub struct AliasCatalog {
-    loaded: HashMap<String, (String, String, Vec<(Vec<String>, String)>)>,
+    loaded: HashMap<String, LoadedAlias>,
 }
 
 impl AliasCatalog {

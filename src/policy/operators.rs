@@ -126,7 +126,7 @@ impl Operator {
                         ));
                     }
                 };
-                Ok(Tri::from(!left.is_null() == wanted))
+                Ok(Tri::from(left.is_null() != wanted))
             }
         }
     }
