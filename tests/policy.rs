@@ -65,13 +65,32 @@ fn every_corpus_file_loads() {
         .join("testdata/policy/Workspace_PrivateDnsZones_DINE/fail/template.json");
     let report = analyze(set, &template, PolicyParameters::default());
     let set = PolicySet::load(&[dir.join("built-in-policies"), dir.join("src")]).expect("readable");
-    eprintln!(
-        "policy corpus: {} files, {} definitions, {} initiatives ({} member references), {} findings on the sample",
+    let conditions: usize = set
+        .definitions()
+        .iter()
+        .map(|d| {
+            d.condition.len()
+                + d.existence
+                    .as_ref()
+                    .and_then(|e| e.condition.as_ref())
+                    .map_or(0, |c| c.len())
+        })
+        .sum();
+    let evaluable = set
+        .definitions()
+        .iter()
+        .filter(|d| !matches!(d.mode, armgraph::policy::Mode::ResourceProvider(_)))
+        .count();
+    println!(
+        "policy corpus: {} files, {} definitions ({} evaluable from a template), {} initiatives ({} member references), {} conditions loaded and evaluated over the sample, {} findings, {} undecided",
         set.files().len(),
         set.definitions().len(),
+        evaluable,
         set.initiatives().len(),
         members,
-        policy_findings(&report).len()
+        conditions,
+        policy_findings(&report).len(),
+        report.summary().indeterminate
     );
     assert_eq!(set.files().len(), 77);
     assert_eq!(set.definitions().len() + set.initiatives().len(), 77);

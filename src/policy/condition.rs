@@ -200,6 +200,32 @@ impl Condition {
         Ok(Condition { root })
     }
 
+    /// Number of conditions (leaves) in the tree, counts' `where` included.
+    pub fn len(&self) -> usize {
+        let mut n = 0;
+        let mut stack = vec![&self.root];
+        while let Some(node) = stack.pop() {
+            match node {
+                Node::AllOf(c) | Node::AnyOf(c) => stack.extend(c),
+                Node::Not(c) => stack.push(c),
+                Node::Leaf(leaf) => {
+                    n += 1;
+                    if let Lhs::Count(count) = &leaf.lhs
+                        && let Some(f) = &count.filter
+                    {
+                        stack.push(f);
+                    }
+                }
+            }
+        }
+        n
+    }
+
+    /// Whether the tree has no conditions (never true for a compiled condition).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The literal field names the condition reads (for precompiling aliases).
     pub fn static_fields(&self) -> Vec<&str> {
         let mut out = Vec::new();
