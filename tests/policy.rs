@@ -303,3 +303,77 @@ fn corpus_snapshot() {
     let _ = render;
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// The curated alias table agrees with the alias catalog extract kept as test data, and every
+/// Resource Manager alias the corpus uses resolves to the catalog's path.
+#[test]
+fn curated_aliases_match_the_catalog() {
+    let Some(dir) = policies_dir() else { return };
+    let Ok(text) = std::fs::read_to_string(dir.join("aliases/aliases.json")) else {
+        eprintln!("skipped: aliases/aliases.json is absent");
+        return;
+    };
+    let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let mut catalog = std::collections::HashMap::new();
+    for aliases in json["resourceTypes"]
+        .as_object()
+        .expect("resourceTypes")
+        .values()
+    {
+        for (name, path) in aliases.as_object().expect("aliases") {
+            catalog.insert(
+                name.to_ascii_lowercase(),
+                path.as_str().unwrap_or_default().to_ascii_lowercase(),
+            );
+        }
+    }
+    let builtin = armgraph::policy::AliasCatalog::builtin();
+    let resolved = |name: &str| match builtin.resolve(name).expect("resolves") {
+        armgraph::policy::aliases::AliasTarget::Path { paths, .. } => {
+            paths[0].text().to_ascii_lowercase()
+        }
+        armgraph::policy::aliases::AliasTarget::DataPlane => String::new(),
+    };
+    let mut checked = 0;
+    for (name, _, _) in armgraph::policy::aliases::CURATED {
+        if let Some(path) = catalog.get(&name.to_ascii_lowercase()) {
+            assert_eq!(&resolved(name), path, "{name}");
+            checked += 1;
+        }
+    }
+    let used: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("aliases/aliases-used-by-corpus.json"))
+            .expect("readable"),
+    )
+    .expect("valid JSON");
+    let mut used_count = 0;
+    for (name, entry) in used["aliases"].as_object().expect("aliases") {
+        if let Some(path) = entry["defaultPath"].as_str() {
+            assert_eq!(resolved(name), path.to_ascii_lowercase(), "{name}");
+            used_count += 1;
+        }
+    }
+    println!(
+        "aliases: {checked} curated entries agree with the catalog; {used_count} corpus aliases resolve to the catalog's path"
+    );
+}
+
+#[test]
+fn configuration_keys() {
+    let config = Config::from_json_str(
+        r#"{"policies": ["testdata/policy-definitions"], "policyParameters": {"*": {"effect": {"value": "Audit"}}}}"#,
+    )
+    .expect("valid configuration");
+    assert_eq!(config.policy_paths().len(), 1);
+    assert!(!config.policy_parameters().is_empty());
+    let report = Analyzer::new(config)
+        .check(&Inputs::new().with_path(fixture(
+            "Workspace_PublicNetworkAccessDisabled_Audit",
+            "fail",
+        )))
+        .expect("readable");
+    let findings = policy_findings(&report);
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0].severity(), armgraph::Severity::Warning);
+    assert!(Config::from_json_str(r#"{"policyParameters": []}"#).is_err());
+}
