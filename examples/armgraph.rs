@@ -62,6 +62,20 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
+    /// Azure Policy definitions or initiatives to evaluate: a file or a directory of *.json.
+    /// Repeatable.
+    #[arg(long, value_name = "PATH")]
+    policy: Vec<PathBuf>,
+
+    /// Assignment parameter values for --policy: JSON keyed by definition or initiative name
+    /// (or `*`), e.g. {"*": {"effect": "Audit"}}.
+    #[arg(long, value_name = "FILE")]
+    policy_parameters: Option<PathBuf>,
+
+    /// Alias catalog for --policy: the JSON of `az provider list --expand resourceTypes/aliases`.
+    #[arg(long, value_name = "FILE")]
+    aliases: Option<PathBuf>,
+
     /// The lowest severity that makes the exit status 1 (default: error, or the configuration's).
     #[arg(long, value_enum)]
     deny: Option<DenyLevel>,
@@ -200,6 +214,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
     let configured = context(&cli, config.context().clone());
     config = config.with_context(configured);
+    if !cli.policy.is_empty() || cli.aliases.is_some() {
+        let mut paths = config.policy_paths().to_vec();
+        paths.extend(cli.policy.iter().cloned());
+        let mut set = armgraph::policy::PolicySet::load(&paths).map_err(|e| e.to_string())?;
+        if let Some(aliases) = &cli.aliases {
+            set = set.with_aliases(
+                armgraph::policy::AliasCatalog::load_file(aliases).map_err(|e| e.to_string())?,
+            );
+        }
+        config = config.with_policies(set);
+    }
+    if let Some(file) = &cli.policy_parameters {
+        config = config.with_policy_parameters(
+            armgraph::policy::PolicyParameters::load(file).map_err(|e| e.to_string())?,
+        );
+    }
     if let Some(expression) = &cli.eval {
         return evaluate(&cli, expression, config.context(), &mut out);
     }

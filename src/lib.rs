@@ -11,6 +11,7 @@ pub mod expr;
 pub mod graph;
 pub mod model;
 pub mod netsec;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;

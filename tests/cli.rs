@@ -275,3 +275,38 @@ fn expand_lists_resources_with_their_lines() {
     assert_eq!(zones.len(), 6, "the copy loop over the zone names");
     assert!(zones.iter().all(|z| z["copy"][0][0] == "privateDnsZones"));
 }
+
+#[test]
+fn policy_flags_evaluate_definitions() {
+    let template = "testdata/policy/Workspace_PublicNetworkAccessDisabled_Audit/fail/template.json";
+    let denied = common::run(&["--policy", "testdata/policy-definitions", template]);
+    assert_eq!(denied.code, 1, "{}{}", denied.stdout, denied.stderr);
+    assert!(
+        denied
+            .stdout
+            .contains("error[policy/deny-public-workspace]"),
+        "{}",
+        denied.stdout
+    );
+    let audited = common::run(&[
+        "--policy",
+        "testdata/policy-definitions/deny-public-workspace.json",
+        "--policy-parameters",
+        "testdata/policy-parameters/audit-instead.json",
+        template,
+    ]);
+    assert_eq!(audited.code, 0, "{}{}", audited.stdout, audited.stderr);
+    assert!(
+        audited
+            .stdout
+            .contains("warning[policy/deny-public-workspace]"),
+        "{}",
+        audited.stdout
+    );
+    let missing = common::run(&[
+        "--policy",
+        "testdata/policy-definitions/none.json",
+        template,
+    ]);
+    assert_eq!(missing.code, 2);
+}

@@ -159,6 +159,21 @@ impl Analyzer {
             }
         }
 
+        let policies = match self.config.policies() {
+            Some(set) => Some(Arc::clone(set)),
+            None if !self.config.policy_paths().is_empty() => Some(Arc::new(
+                crate::policy::PolicySet::load(self.config.policy_paths())?,
+            )),
+            None => None,
+        };
+        if let Some(set) = &policies {
+            diagnostics.extend(set.load_diagnostics(&files));
+        }
+        let policy_options = crate::policy::PolicyOptions::default()
+            .with_parameters(self.config.policy_parameters().clone())
+            .with_context(self.config.context().clone());
+        let policy = policies.as_deref().map(|set| (set, &policy_options));
+
         let templates = pair_parameter_files(&loaded, inputs.parameter_files());
         for l in &loaded {
             let used = templates
@@ -176,7 +191,7 @@ impl Analyzer {
             .filter_map(|t| {
                 let file = t.template.file.as_ref()?;
                 let value = t.template.value.as_ref()?;
-                Some(self.analyze_template(&files, t.template, file, value, &t.parameters))
+                Some(self.analyze_template(&files, t.template, file, value, &t.parameters, policy))
             })
             .collect();
         let mut analyzed_files = Vec::with_capacity(analyzed.len());
@@ -258,6 +273,7 @@ impl Analyzer {
         file: &Arc<SourceFile>,
         value: &Value,
         parameter_files: &[&Loaded],
+        policy: Option<(&crate::policy::PolicySet, &crate::policy::PolicyOptions)>,
     ) -> TemplateAnalysis {
         let options = self.expand_options(loaded.root.clone());
         let loader = LinkedTemplates::new(files, self.config.max_file_bytes());
@@ -325,8 +341,13 @@ impl Analyzer {
             }
             let graph = ResourceGraph::build(set);
             found.extend(graph_diagnostics(&graph));
-            let (findings, undecided) = self.run_rules(&graph);
+            let (findings, mut undecided) = self.run_rules(&graph);
             found.extend(findings);
+            if let Some((set, options)) = policy {
+                let (findings, policy_undecided) = set.evaluate(&graph, options);
+                found.extend(findings);
+                undecided += policy_undecided;
+            }
             analysis.indeterminate = analysis.indeterminate.max(undecided);
             let parameter_file = parameters.map(|p| p.file);
             for diagnostic in found {

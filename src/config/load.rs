@@ -80,6 +80,7 @@ impl Reader {
             "maxNestedDepth",
             "context",
             "parameters",
+            "policies",
             "policyParameters",
             "customRules",
             "rules",
@@ -113,11 +114,25 @@ impl Reader {
                         self.config.parameters = values.clone();
                     }
                 }
-                "policyParameters" => {
-                    if let Some(values) = self.object(value, &pointer, "policyParameters") {
-                        self.config.policy_parameters = values.clone();
+                "policies" => match value.as_array() {
+                    Some(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            if let Some(path) =
+                                self.string(item, &format!("{pointer}/{i}"), "policies[*]")
+                            {
+                                self.config.policies.push(path.into());
+                            }
+                        }
                     }
-                }
+                    None => self.invalid(
+                        pointer,
+                        "`policies` must be an array of file or directory paths",
+                    ),
+                },
+                "policyParameters" => match crate::policy::PolicyParameters::from_json(value) {
+                    Ok(parameters) => self.config.policy_parameters = parameters,
+                    Err(message) => self.invalid(pointer, format!("`policyParameters`: {message}")),
+                },
                 "customRules" => match value.as_array() {
                     Some(items) => {
                         for (i, item) in items.iter().enumerate() {
@@ -373,7 +388,7 @@ mod tests {
               "context": {"subscriptionId": "s", "location": "westeurope", "cloud": "AzureUSGovernment",
                           "subscriptionTenants": {"S": "t"}},
               "parameters": {"prefix": "ml"},
-              "policyParameters": {"effect": "Deny"},
+              "policyParameters": {"*": {"effect": "Deny"}},
               "customRules": ["rules/custom.json"],
               "rules": {"AML-NSG-*": "off", "AML-DNS-007": {"severity": "warning", "options": {"x": 1}}},
               "suppressions": [{"code": "AML-PE-005", "resource": "*/privateEndpoints/pe-*", "justification": "central DNS", "expires": "2027-01-31"}]

@@ -11,10 +11,12 @@ mod suppress;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::codes::{CodeInfo, Severity};
 use crate::error::Error;
 use crate::expr::DeploymentContext;
+use crate::policy::{PolicyParameters, PolicySet};
 use crate::source::MAX_FILE_BYTES;
 use crate::template::DEFAULT_MAX_NESTED_DEPTH;
 
@@ -121,7 +123,9 @@ pub struct Config {
     context: DeploymentContext,
     subscription_tenants: BTreeMap<String, String>,
     parameters: serde_json::Map<String, serde_json::Value>,
-    policy_parameters: serde_json::Map<String, serde_json::Value>,
+    policies: Vec<PathBuf>,
+    policy_parameters: PolicyParameters,
+    policy_set: Option<Arc<PolicySet>>,
     custom_rules: Vec<PathBuf>,
     rules: Vec<RuleSetting>,
     suppressions: Vec<SuppressionRule>,
@@ -140,7 +144,9 @@ impl Default for Config {
             context: DeploymentContext::default(),
             subscription_tenants: BTreeMap::new(),
             parameters: serde_json::Map::new(),
-            policy_parameters: serde_json::Map::new(),
+            policies: Vec::new(),
+            policy_parameters: PolicyParameters::default(),
+            policy_set: None,
             custom_rules: Vec::new(),
             rules: Vec::new(),
             suppressions: Vec::new(),
@@ -274,8 +280,36 @@ impl Config {
         &self.parameters
     }
 
-    /// Policy assignment parameter values.
-    pub fn policy_parameters(&self) -> &serde_json::Map<String, serde_json::Value> {
+    /// Evaluates these Azure Policy definitions after the rules.
+    pub fn with_policies(mut self, policies: PolicySet) -> Self {
+        self.policy_set = Some(Arc::new(policies));
+        self
+    }
+
+    /// Evaluates the definitions found at these paths (files or directories) after the rules.
+    pub fn with_policy_paths(mut self, paths: Vec<PathBuf>) -> Self {
+        self.policies = paths;
+        self
+    }
+
+    /// Sets the assignment parameter values of the policies.
+    pub fn with_policy_parameters(mut self, parameters: PolicyParameters) -> Self {
+        self.policy_parameters = parameters;
+        self
+    }
+
+    /// The policies given with [`Config::with_policies`].
+    pub fn policies(&self) -> Option<&Arc<PolicySet>> {
+        self.policy_set.as_ref()
+    }
+
+    /// The policy paths of the configuration (`policies`).
+    pub fn policy_paths(&self) -> &[PathBuf] {
+        &self.policies
+    }
+
+    /// The assignment parameter values of the policies (`policyParameters`).
+    pub fn policy_parameters(&self) -> &PolicyParameters {
         &self.policy_parameters
     }
 

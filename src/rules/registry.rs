@@ -36,6 +36,7 @@ pub fn registry() -> Vec<CodeInfo> {
         crate::expr::CODES,
         crate::template::CODES,
         crate::graph::CODES,
+        crate::policy::CODES,
         crate::config::CODES,
     ];
     tables
