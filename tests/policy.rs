@@ -112,7 +112,12 @@ fn fixtures() {
             .strip_prefix(env!("CARGO_MANIFEST_DIR"))
             .unwrap_or(path)
             .to_path_buf();
-        let report = analyze(set, &relative, PolicyParameters::default());
+        // Assignment parameters of the case, when its definition needs some (`logAnalytics`).
+        let parameters = match std::fs::read_to_string(case.join("policy-parameters.json")) {
+            Ok(text) => PolicyParameters::from_json_str(&text).expect("valid policy parameters"),
+            Err(_) => PolicyParameters::default(),
+        };
+        let report = analyze(set, &relative, parameters);
         let own: Vec<_> = policy_findings(&report)
             .into_iter()
             .filter(|d| d.code() == format!("policy/{name}"))
