@@ -108,6 +108,10 @@ struct Cli {
     #[arg(long, value_enum, value_name = "FORMAT", requires = "paths", conflicts_with_all = ["eval", "expand", "list_rules"])]
     graph: Option<GraphChoice>,
 
+    /// A file of custom rules (JSON; docs/custom-rules.md). Repeatable.
+    #[arg(long = "rules", value_name = "FILE")]
+    rule_files: Vec<PathBuf>,
+
     /// Deployment context: subscription id.
     #[arg(long, value_name = "GUID")]
     subscription_id: Option<String>,
@@ -212,6 +216,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             DenyLevel::Note => Severity::Note,
         });
     }
+    config = config.with_custom_rules(cli.rule_files.clone());
     let configured = context(&cli, config.context().clone());
     config = config.with_context(configured);
     if !cli.policy.is_empty() || cli.aliases.is_some() {

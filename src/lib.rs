@@ -6,6 +6,7 @@ pub mod analyzer;
 pub mod buildscript;
 pub mod codes;
 pub mod config;
+pub mod custom;
 pub mod error;
 pub mod expr;
 pub mod graph;

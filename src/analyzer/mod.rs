@@ -84,6 +84,15 @@ impl std::fmt::Debug for Analyzer {
     }
 }
 
+/// The checks that come from outside the crate: policy definitions and custom rules.
+struct Checks<'a> {
+    policy: Option<(
+        &'a crate::policy::PolicySet,
+        &'a crate::policy::PolicyOptions,
+    )>,
+    custom: &'a crate::custom::CustomRules,
+}
+
 /// What the analysis of one template produced.
 struct TemplateAnalysis {
     file: AnalyzedFile,
@@ -173,6 +182,12 @@ impl Analyzer {
             .with_parameters(self.config.policy_parameters().clone())
             .with_context(self.config.context().clone());
         let policy = policies.as_deref().map(|set| (set, &policy_options));
+        let custom = crate::custom::CustomRules::load(&files, self.config.custom_rules())?;
+        diagnostics.extend(custom.load_diagnostics());
+        let checks = Checks {
+            policy,
+            custom: &custom,
+        };
 
         let templates = pair_parameter_files(&loaded, inputs.parameter_files());
         for l in &loaded {
@@ -191,7 +206,7 @@ impl Analyzer {
             .filter_map(|t| {
                 let file = t.template.file.as_ref()?;
                 let value = t.template.value.as_ref()?;
-                Some(self.analyze_template(&files, t.template, file, value, &t.parameters, policy))
+                Some(self.analyze_template(&files, t, file, value, &checks))
             })
             .collect();
         let mut analyzed_files = Vec::with_capacity(analyzed.len());
@@ -269,12 +284,12 @@ impl Analyzer {
     fn analyze_template(
         &self,
         files: &Files,
-        loaded: &Loaded,
+        input: &TemplateInput<'_>,
         file: &Arc<SourceFile>,
         value: &Value,
-        parameter_files: &[&Loaded],
-        policy: Option<(&crate::policy::PolicySet, &crate::policy::PolicyOptions)>,
+        checks: &Checks<'_>,
     ) -> TemplateAnalysis {
+        let (loaded, parameter_files) = (input.template, &input.parameters);
         let options = self.expand_options(loaded.root.clone());
         let loader = LinkedTemplates::new(files, self.config.max_file_bytes());
         let template = Document {
@@ -343,11 +358,14 @@ impl Analyzer {
             found.extend(graph_diagnostics(&graph));
             let (findings, mut undecided) = self.run_rules(&graph);
             found.extend(findings);
-            if let Some((set, options)) = policy {
+            if let Some((set, options)) = checks.policy {
                 let (findings, policy_undecided) = set.evaluate(&graph, options);
                 found.extend(findings);
                 undecided += policy_undecided;
             }
+            let (findings, custom_undecided) = checks.custom.evaluate(&graph);
+            found.extend(findings);
+            undecided += custom_undecided;
             analysis.indeterminate = analysis.indeterminate.max(undecided);
             let parameter_file = parameters.map(|p| p.file);
             for diagnostic in found {

@@ -313,6 +313,12 @@ impl Config {
         &self.policy_parameters
     }
 
+    /// Adds files of custom rules (`--rules`).
+    pub fn with_custom_rules(mut self, paths: impl IntoIterator<Item = PathBuf>) -> Self {
+        self.custom_rules.extend(paths);
+        self
+    }
+
     /// Custom rule files.
     pub fn custom_rules(&self) -> &[PathBuf] {
         &self.custom_rules

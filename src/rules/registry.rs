@@ -37,6 +37,7 @@ pub fn registry() -> Vec<CodeInfo> {
         crate::template::CODES,
         crate::graph::CODES,
         crate::policy::CODES,
+        crate::custom::CODES,
         crate::config::CODES,
     ];
     tables
