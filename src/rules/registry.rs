@@ -6,8 +6,15 @@ use crate::codes::CodeInfo;
 /// Every built-in rule, one line each, by family and code.
 static RULES: &[&dyn Rule] = &[
     // AML-WS
+    &aml::PublicAssociatedResource,
     //
     // AML-PNA
+    &aml::InvalidPublicNetworkAccessValue,
+    &aml::UnreachablePrivateWorkspace,
+    &aml::PrivateOnlineEndpointWithoutWorkspaceEndpoint,
+    &aml::PublicOnlineEndpointOfPrivateWorkspace,
+    &aml::ConflictingPublicAccessFlags,
+    &aml::InvalidWorkspaceIpRule,
     //
     // AML-OE
     //

@@ -2,8 +2,23 @@
 //! one file per code, grouped by family.
 
 // AML-WS: workspace and associated resources.
+mod public_associated_resource;
+mod support;
+pub use public_associated_resource::PublicAssociatedResource;
 
 // AML-PNA: inbound public access and IP lists.
+mod conflicting_public_access_flags;
+mod invalid_public_network_access_value;
+mod invalid_workspace_ip_rule;
+mod private_online_endpoint_without_workspace_endpoint;
+mod public_online_endpoint_of_private_workspace;
+mod unreachable_private_workspace;
+pub use conflicting_public_access_flags::ConflictingPublicAccessFlags;
+pub use invalid_public_network_access_value::InvalidPublicNetworkAccessValue;
+pub use invalid_workspace_ip_rule::InvalidWorkspaceIpRule;
+pub use private_online_endpoint_without_workspace_endpoint::PrivateOnlineEndpointWithoutWorkspaceEndpoint;
+pub use public_online_endpoint_of_private_workspace::PublicOnlineEndpointOfPrivateWorkspace;
+pub use unreachable_private_workspace::UnreachablePrivateWorkspace;
 
 // AML-OE: online endpoints and deployments.
 
