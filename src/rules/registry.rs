@@ -6,7 +6,10 @@ use crate::codes::CodeInfo;
 /// Every built-in rule, one line each, by family and code.
 static RULES: &[&dyn Rule] = &[
     // AML-WS
+    &aml::KeyVaultFirewallWithoutTrustedServices,
+    &aml::StorageFirewallWithoutWorkspaceAccess,
     &aml::PublicAssociatedResource,
+    &aml::RestrictedRegistryWithoutTrustedServices,
     //
     // AML-PNA
     &aml::InvalidPublicNetworkAccessValue,

@@ -2,9 +2,15 @@
 //! one file per code, grouped by family.
 
 // AML-WS: workspace and associated resources.
+mod key_vault_firewall_without_trusted_services;
 mod public_associated_resource;
+mod restricted_registry_without_trusted_services;
+mod storage_firewall_without_workspace_access;
 mod support;
+pub use key_vault_firewall_without_trusted_services::KeyVaultFirewallWithoutTrustedServices;
 pub use public_associated_resource::PublicAssociatedResource;
+pub use restricted_registry_without_trusted_services::RestrictedRegistryWithoutTrustedServices;
+pub use storage_firewall_without_workspace_access::StorageFirewallWithoutWorkspaceAccess;
 
 // AML-PNA: inbound public access and IP lists.
 mod conflicting_public_access_flags;
