@@ -18,6 +18,10 @@ static RULES: &[&dyn Rule] = &[
     &aml::PublicOnlineEndpointOfPrivateWorkspace,
     &aml::ConflictingPublicAccessFlags,
     &aml::InvalidWorkspaceIpRule,
+    &aml::IpRulesInconsistentWithPublicAccess,
+    &aml::OnlineEndpointIpListMismatch,
+    &aml::IpRulesAtWorkspaceCreation,
+    &aml::ManagedSelectedIpsWithoutWorkspaceRule,
     //
     // AML-OE
     //
