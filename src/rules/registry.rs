@@ -6,6 +6,8 @@ use crate::codes::CodeInfo;
 /// Every built-in rule, one line each, by family and code.
 static RULES: &[&dyn Rule] = &[
     // AML-WS
+    &aml::AssociatedResourceInOtherSubscription,
+    &aml::NonPremiumPrivateRegistry,
     &aml::KeyVaultFirewallWithoutTrustedServices,
     &aml::StorageFirewallWithoutWorkspaceAccess,
     &aml::PublicAssociatedResource,
