@@ -11,6 +11,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::KeyVaultFirewallWithoutTrustedServices,
     &aml::StorageFirewallWithoutWorkspaceAccess,
     &aml::PublicAssociatedResource,
+    &aml::PrivateOnlyMonitorLinkScope,
     &aml::RestrictedRegistryWithoutTrustedServices,
     //
     // AML-PNA

@@ -5,6 +5,7 @@
 mod associated_resource_in_other_subscription;
 mod key_vault_firewall_without_trusted_services;
 mod non_premium_private_registry;
+mod private_only_monitor_link_scope;
 mod public_associated_resource;
 mod restricted_registry_without_trusted_services;
 mod storage_firewall_without_workspace_access;
@@ -12,6 +13,7 @@ mod support;
 pub use associated_resource_in_other_subscription::AssociatedResourceInOtherSubscription;
 pub use key_vault_firewall_without_trusted_services::KeyVaultFirewallWithoutTrustedServices;
 pub use non_premium_private_registry::NonPremiumPrivateRegistry;
+pub use private_only_monitor_link_scope::PrivateOnlyMonitorLinkScope;
 pub use public_associated_resource::PublicAssociatedResource;
 pub use restricted_registry_without_trusted_services::RestrictedRegistryWithoutTrustedServices;
 pub use storage_firewall_without_workspace_access::StorageFirewallWithoutWorkspaceAccess;
