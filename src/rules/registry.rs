@@ -8,6 +8,7 @@ static RULES: &[&dyn Rule] = &[
     // AML-WS
     &aml::AssociatedResourceInOtherSubscription,
     &aml::NonPremiumPrivateRegistry,
+    &aml::ServerlessImageBuildWithRestrictedDependencies,
     &aml::KeyVaultFirewallWithoutTrustedServices,
     &aml::StorageFirewallWithoutWorkspaceAccess,
     &aml::PublicAssociatedResource,

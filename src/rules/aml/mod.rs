@@ -8,6 +8,7 @@ mod non_premium_private_registry;
 mod private_only_monitor_link_scope;
 mod public_associated_resource;
 mod restricted_registry_without_trusted_services;
+mod serverless_image_build_with_restricted_dependencies;
 mod storage_firewall_without_workspace_access;
 mod support;
 pub use associated_resource_in_other_subscription::AssociatedResourceInOtherSubscription;
@@ -16,6 +17,7 @@ pub use non_premium_private_registry::NonPremiumPrivateRegistry;
 pub use private_only_monitor_link_scope::PrivateOnlyMonitorLinkScope;
 pub use public_associated_resource::PublicAssociatedResource;
 pub use restricted_registry_without_trusted_services::RestrictedRegistryWithoutTrustedServices;
+pub use serverless_image_build_with_restricted_dependencies::ServerlessImageBuildWithRestrictedDependencies;
 pub use storage_firewall_without_workspace_access::StorageFirewallWithoutWorkspaceAccess;
 
 // AML-PNA: inbound public access and IP lists.
