@@ -64,6 +64,26 @@ const KNOWN_DEFECTS: &[(&str, &str, &str)] = &[
         "file-share-private-endpoint/azuredeploy.json",
         "the private endpoint uses the subnet without depending on it",
     ),
+    (
+        "AML-WS-003",
+        "aistudio-basics/main.json",
+        "the hub's registry has publicNetworkAccess Disabled and defaultAction Deny, and the hub names no imageBuildCompute (to review: whether a managed network lets serverless compute build images)",
+    ),
+    (
+        "AML-WS-003",
+        "aistudio-cmk/main.json",
+        "the hub's registry has publicNetworkAccess Disabled and defaultAction Deny, and the hub names no imageBuildCompute (to review: whether a managed network lets serverless compute build images)",
+    ),
+    (
+        "AML-WS-003",
+        "aistudio-entraid-passthrough/main.json",
+        "the hub's registry has publicNetworkAccess Disabled and defaultAction Deny, and the hub names no imageBuildCompute (to review: whether a managed network lets serverless compute build images)",
+    ),
+    (
+        "AML-WS-003",
+        "aistudio-network-restricted/main.json",
+        "the hub's registry has publicNetworkAccess Disabled and defaultAction Deny, and the hub names no imageBuildCompute (to review: whether a managed network lets serverless compute build images)",
+    ),
 ];
 
 fn corpus_report() -> Option<Report> {

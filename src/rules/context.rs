@@ -3,7 +3,8 @@
 use std::cell::{Cell, RefCell};
 
 use super::RuleMeta;
-use crate::graph::ResourceGraph;
+use crate::codes::Severity;
+use crate::graph::{DerivedSets, ResourceGraph, resolve_cloud};
 use crate::model::{Resource, ResourceSet};
 use crate::report::{Diagnostic, Location};
 
@@ -15,6 +16,7 @@ pub struct Finding {
     message: String,
     label: String,
     help: Option<String>,
+    severity: Option<Severity>,
     related: Vec<(usize, String, String)>,
 }
 
@@ -28,8 +30,16 @@ impl Finding {
             message: message.into(),
             label: String::new(),
             help: None,
+            severity: None,
             related: Vec::new(),
         }
+    }
+
+    /// Reports at `severity` instead of the rule's default, for rules whose severity depends on
+    /// the situation (an error in one case, a warning in another).
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
     }
 
     /// Labels the primary location with the role it plays.
@@ -81,6 +91,13 @@ impl<'a> RuleContext<'a> {
         self.graph.resources()
     }
 
+    /// The derived sets of the invariants spec (C5) over the graph, in the cloud the regions
+    /// imply (C3; the context does not yet record a cloud named by the caller).
+    pub fn derived(&self) -> DerivedSets<'a> {
+        let cloud = resolve_cloud(self.resources(), None).cloud;
+        DerivedSets::new(self.graph, cloud)
+    }
+
     /// Reports a finding with the rule's code and severity.
     pub fn report(&self, finding: Finding) {
         let resources = self.resources();
@@ -96,7 +113,7 @@ impl<'a> RuleContext<'a> {
         };
         let mut diagnostic = Diagnostic::new(
             self.rule.code,
-            self.rule.default_severity,
+            finding.severity.unwrap_or(self.rule.default_severity),
             finding.message,
             location(resource, &finding.path),
         )

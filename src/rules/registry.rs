@@ -6,8 +6,26 @@ use crate::codes::CodeInfo;
 /// Every built-in rule, one line each, by family and code.
 static RULES: &[&dyn Rule] = &[
     // AML-WS
+    &aml::AssociatedResourceInOtherSubscription,
+    &aml::NonPremiumPrivateRegistry,
+    &aml::ServerlessImageBuildWithRestrictedDependencies,
+    &aml::KeyVaultFirewallWithoutTrustedServices,
+    &aml::StorageFirewallWithoutWorkspaceAccess,
+    &aml::PublicAssociatedResource,
+    &aml::PrivateOnlyMonitorLinkScope,
+    &aml::RestrictedRegistryWithoutTrustedServices,
     //
     // AML-PNA
+    &aml::InvalidPublicNetworkAccessValue,
+    &aml::UnreachablePrivateWorkspace,
+    &aml::PrivateOnlineEndpointWithoutWorkspaceEndpoint,
+    &aml::PublicOnlineEndpointOfPrivateWorkspace,
+    &aml::ConflictingPublicAccessFlags,
+    &aml::InvalidWorkspaceIpRule,
+    &aml::IpRulesInconsistentWithPublicAccess,
+    &aml::OnlineEndpointIpListMismatch,
+    &aml::IpRulesAtWorkspaceCreation,
+    &aml::ManagedSelectedIpsWithoutWorkspaceRule,
     //
     // AML-OE
     //

@@ -2,8 +2,45 @@
 //! one file per code, grouped by family.
 
 // AML-WS: workspace and associated resources.
+mod associated_resource_in_other_subscription;
+mod key_vault_firewall_without_trusted_services;
+mod non_premium_private_registry;
+mod private_only_monitor_link_scope;
+mod public_associated_resource;
+mod restricted_registry_without_trusted_services;
+mod serverless_image_build_with_restricted_dependencies;
+mod storage_firewall_without_workspace_access;
+mod support;
+pub use associated_resource_in_other_subscription::AssociatedResourceInOtherSubscription;
+pub use key_vault_firewall_without_trusted_services::KeyVaultFirewallWithoutTrustedServices;
+pub use non_premium_private_registry::NonPremiumPrivateRegistry;
+pub use private_only_monitor_link_scope::PrivateOnlyMonitorLinkScope;
+pub use public_associated_resource::PublicAssociatedResource;
+pub use restricted_registry_without_trusted_services::RestrictedRegistryWithoutTrustedServices;
+pub use serverless_image_build_with_restricted_dependencies::ServerlessImageBuildWithRestrictedDependencies;
+pub use storage_firewall_without_workspace_access::StorageFirewallWithoutWorkspaceAccess;
 
 // AML-PNA: inbound public access and IP lists.
+mod conflicting_public_access_flags;
+mod invalid_public_network_access_value;
+mod invalid_workspace_ip_rule;
+mod ip_rules_at_workspace_creation;
+mod ip_rules_inconsistent_with_public_access;
+mod managed_selected_ips_without_workspace_rule;
+mod online_endpoint_ip_list_mismatch;
+mod private_online_endpoint_without_workspace_endpoint;
+mod public_online_endpoint_of_private_workspace;
+mod unreachable_private_workspace;
+pub use conflicting_public_access_flags::ConflictingPublicAccessFlags;
+pub use invalid_public_network_access_value::InvalidPublicNetworkAccessValue;
+pub use invalid_workspace_ip_rule::InvalidWorkspaceIpRule;
+pub use ip_rules_at_workspace_creation::IpRulesAtWorkspaceCreation;
+pub use ip_rules_inconsistent_with_public_access::IpRulesInconsistentWithPublicAccess;
+pub use managed_selected_ips_without_workspace_rule::ManagedSelectedIpsWithoutWorkspaceRule;
+pub use online_endpoint_ip_list_mismatch::OnlineEndpointIpListMismatch;
+pub use private_online_endpoint_without_workspace_endpoint::PrivateOnlineEndpointWithoutWorkspaceEndpoint;
+pub use public_online_endpoint_of_private_workspace::PublicOnlineEndpointOfPrivateWorkspace;
+pub use unreachable_private_workspace::UnreachablePrivateWorkspace;
 
 // AML-OE: online endpoints and deployments.
 
