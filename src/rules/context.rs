@@ -3,7 +3,8 @@
 use std::cell::{Cell, RefCell};
 
 use super::RuleMeta;
-use crate::graph::ResourceGraph;
+use crate::codes::Severity;
+use crate::graph::{DerivedSets, ResourceGraph, resolve_cloud};
 use crate::model::{Resource, ResourceSet};
 use crate::report::{Diagnostic, Location};
 
@@ -16,6 +17,7 @@ pub struct Finding {
     label: String,
     help: Option<String>,
     related: Vec<(usize, String, String)>,
+    severity: Option<Severity>,
 }
 
 impl Finding {
@@ -29,7 +31,15 @@ impl Finding {
             label: String::new(),
             help: None,
             related: Vec::new(),
+            severity: None,
         }
+    }
+
+    /// Reports at `severity` instead of the rule's default (rules whose spec gives several
+    /// severities: an error case and a warning case, or an info reminder).
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
     }
 
     /// Labels the primary location with the role it plays.
@@ -81,6 +91,13 @@ impl<'a> RuleContext<'a> {
         self.graph.resources()
     }
 
+    /// The derived sets of C5 over the graph, in the cloud of C3 (no deployment context yet: the
+    /// cloud is inferred from the regions).
+    pub fn derived(&self) -> DerivedSets<'a> {
+        let cloud = resolve_cloud(self.resources(), None).cloud;
+        DerivedSets::new(self.graph, cloud)
+    }
+
     /// Reports a finding with the rule's code and severity.
     pub fn report(&self, finding: Finding) {
         let resources = self.resources();
@@ -96,7 +113,7 @@ impl<'a> RuleContext<'a> {
         };
         let mut diagnostic = Diagnostic::new(
             self.rule.code,
-            self.rule.default_severity,
+            finding.severity.unwrap_or(self.rule.default_severity),
             finding.message,
             location(resource, &finding.path),
         )

@@ -14,6 +14,11 @@ static RULES: &[&dyn Rule] = &[
     // AML-PE
     //
     // AML-DNS
+    &aml::MissingAmlPrivateDnsZone,
+    &aml::MisnamedPrivateDnsZone,
+    &aml::UnlinkedAmlPrivateDnsZone,
+    &aml::MissingWorkspaceDnsRecord,
+    &aml::MissingInferenceWildcardRecord,
     &aml::NonGlobalPrivateDnsLocation,
     //
     // rule pack 2
