@@ -12,6 +12,7 @@ static RULES: &[&dyn Rule] = &[
     // AML-OE
     //
     // AML-PE
+    &aml::MismatchedPrivateLinkGroupId,
     //
     // AML-DNS
     &aml::MissingAmlPrivateDnsZone,

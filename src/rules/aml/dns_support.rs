@@ -76,7 +76,7 @@ pub(crate) fn declared_zones<'g>(
 
 /// One entry of a zone group: the entry's body path and the zone name it names.
 pub(crate) struct ZoneReference {
-    /// `properties.privateDnsZoneConfigs[i].properties.privateDnsZoneId`.
+    /// `properties.privateDnsZoneConfigs.<i>.properties.privateDnsZoneId` (JSON-pointer form).
     pub path: String,
     /// The zone name (last segment of the id).
     pub zone: Setting<'static, String>,
@@ -94,7 +94,7 @@ pub(crate) fn zone_references(group: &Resource) -> Result<Vec<ZoneReference>, ()
             .enumerate()
             .map(|(index, id)| ZoneReference {
                 path: format!(
-                    "properties.privateDnsZoneConfigs[{index}].properties.privateDnsZoneId"
+                    "properties.privateDnsZoneConfigs.{index}.properties.privateDnsZoneId"
                 ),
                 zone: zone_name_of_id(id),
             })

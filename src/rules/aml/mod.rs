@@ -8,6 +8,8 @@
 // AML-OE: online endpoints and deployments.
 
 // AML-PE: private endpoints.
+mod mismatched_private_link_group_id;
+pub use mismatched_private_link_group_id::MismatchedPrivateLinkGroupId;
 
 // AML-DNS: private DNS.
 mod dns_support;
