@@ -10,6 +10,11 @@ use armgraph::{Analyzer, Config, Inputs, Report, Severity};
 /// Findings the corpus must produce: real defects of the public templates, each checked by hand.
 const KNOWN_DEFECTS: &[(&str, &str, &str)] = &[
     (
+        "AML-PE-004",
+        "demos/aks-nat-agic/azuredeploy.json",
+        "the Key Vault endpoint's zone group references privatelink.vault.azure.net (built from keyvaultDns), not privatelink.vaultcore.azure.net",
+    ),
+    (
         "AML-DNS-002",
         "machine-learning-end-to-end-secure/azuredeploy.json",
         "the Key Vault zone is format('privatelink{0}', environment().suffixes.keyvaultDns) = privatelink.vault.azure.net, not privatelink.vaultcore.azure.net (spec §6 item 26)",

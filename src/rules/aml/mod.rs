@@ -9,7 +9,9 @@
 
 // AML-PE: private endpoints.
 mod mismatched_private_link_group_id;
+mod mismatched_zone_group_zones;
 pub use mismatched_private_link_group_id::MismatchedPrivateLinkGroupId;
+pub use mismatched_zone_group_zones::MismatchedZoneGroupZones;
 
 // AML-DNS: private DNS.
 mod dns_support;
