@@ -14,6 +14,7 @@ static RULES: &[&dyn Rule] = &[
     // AML-PE
     &aml::MismatchedPrivateLinkGroupId,
     &aml::MismatchedZoneGroupZones,
+    &aml::PrivateEndpointWithoutDns,
     //
     // AML-DNS
     &aml::MissingAmlPrivateDnsZone,
