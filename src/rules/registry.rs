@@ -13,6 +13,7 @@ static RULES: &[&dyn Rule] = &[
     //
     // AML-PE
     &aml::MismatchedPrivateLinkGroupId,
+    &aml::PrivateEndpointOutsideVnetRegion,
     &aml::MismatchedZoneGroupZones,
     &aml::PrivateEndpointWithoutDns,
     //

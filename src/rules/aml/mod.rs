@@ -10,9 +10,11 @@
 // AML-PE: private endpoints.
 mod mismatched_private_link_group_id;
 mod mismatched_zone_group_zones;
+mod private_endpoint_outside_vnet_region;
 mod private_endpoint_without_dns;
 pub use mismatched_private_link_group_id::MismatchedPrivateLinkGroupId;
 pub use mismatched_zone_group_zones::MismatchedZoneGroupZones;
+pub use private_endpoint_outside_vnet_region::PrivateEndpointOutsideVnetRegion;
 pub use private_endpoint_without_dns::PrivateEndpointWithoutDns;
 
 // AML-DNS: private DNS.
