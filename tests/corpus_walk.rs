@@ -10,6 +10,61 @@ use armgraph::{Analyzer, Config, Inputs, Report, Severity};
 /// Findings the corpus must produce: real defects of the public templates, each checked by hand.
 const KNOWN_DEFECTS: &[(&str, &str, &str)] = &[
     (
+        "AML-PE-004",
+        "demos/aks-nat-agic/azuredeploy.json",
+        "the Key Vault endpoint's zone group references privatelink.vault.azure.net (built from keyvaultDns), not privatelink.vaultcore.azure.net",
+    ),
+    (
+        "AML-DNS-002",
+        "machine-learning-end-to-end-secure/azuredeploy.json",
+        "the Key Vault zone is format('privatelink{0}', environment().suffixes.keyvaultDns) = privatelink.vault.azure.net, not privatelink.vaultcore.azure.net (spec §6 item 26)",
+    ),
+    (
+        "AML-DNS-002",
+        "machine-learning-end-to-end-secure-v1-legacy-mode/azuredeploy.json",
+        "same Key Vault module as machine-learning-end-to-end-secure (spec §6 item 26)",
+    ),
+    (
+        "AML-DNS-002",
+        "machine-learning-network-restricted/azuredeploy.json",
+        "Key Vault zone built from keyvaultDns (spec §6 item 26)",
+    ),
+    (
+        "AML-DNS-002",
+        "machine-learning-network-restricted/main.json",
+        "Key Vault zone built from keyvaultDns (spec §6 item 26)",
+    ),
+    (
+        "AML-DNS-002",
+        "aifoundry-network-restricted/azuredeploy.json",
+        "Key Vault zone built from keyvaultDns (spec §6 item 26)",
+    ),
+    (
+        "AML-DNS-002",
+        "aistudio-network-restricted/azuredeploy.json",
+        "Key Vault zone built from keyvaultDns (spec §6 item 26)",
+    ),
+    (
+        "AML-DNS-002",
+        "aifoundry-networking-aoao/azuredeploy.json",
+        "notebooks zone privatelink.notebooks.azureml.net in the public cloud (spec §6 item 26)",
+    ),
+    (
+        "AML-DNS-002",
+        "aistudio-networking-aoao/azuredeploy.json",
+        "notebooks zone privatelink.notebooks.azureml.net in the public cloud (spec §6 item 26)",
+    ),
+    (
+        "AML-DNS-002",
+        "demos/aks-nat-agic/azuredeploy.json",
+        "Key Vault zone built from keyvaultDns (privatelink.vault.azure.net), where the vault's zone group never writes",
+    ),
+    (
+        "AML-DNS-002",
+        "network-secured-agent/azuredeploy.json",
+        "a zone group references privatelink.azureml.ms, on the spec's closed near-miss list (misspelling of privatelink.api.azureml.ms)",
+    ),
+    (
         "ARM-PARAM-003",
         "machine-learning-compute-create-computeinstance/azuredeploy.parameters.json",
         "the parameter file sets `schedules`, which the template does not declare: ARM rejects it",

@@ -30,8 +30,17 @@ static RULES: &[&dyn Rule] = &[
     // AML-OE
     //
     // AML-PE
+    &aml::MismatchedPrivateLinkGroupId,
+    &aml::PrivateEndpointOutsideVnetRegion,
+    &aml::MismatchedZoneGroupZones,
+    &aml::PrivateEndpointWithoutDns,
     //
     // AML-DNS
+    &aml::MissingAmlPrivateDnsZone,
+    &aml::MisnamedPrivateDnsZone,
+    &aml::UnlinkedAmlPrivateDnsZone,
+    &aml::MissingWorkspaceDnsRecord,
+    &aml::MissingInferenceWildcardRecord,
     &aml::NonGlobalPrivateDnsLocation,
     //
     // rule pack 2
