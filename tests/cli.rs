@@ -33,7 +33,9 @@ fn syntax_error_is_reported_at_its_line_and_column_with_exit_1() {
 #[test]
 fn demo_runs_on_the_samples_by_default() {
     let r = run(&["--format", "json"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // The online-endpoint sample carries a deliberate defect: no zone group and no wildcard
+    // inference record for a private managed online endpoint.
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let report = json(&r.stdout);
     let files = report["files"].as_array().expect("files");
     assert!(files.len() >= 2, "{files:?}");
@@ -42,7 +44,26 @@ fn demo_runs_on_the_samples_by_default() {
             .as_str()
             .is_some_and(|p| p.starts_with("testdata/samples/"))
     }));
-    assert!(report["scanned"]["parameterFiles"].as_u64() >= Some(1));
+    assert!(report["scanned"]["parameterFiles"].as_u64() >= Some(2));
+    let errors: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default(),
+                d["file"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            "AML-DNS-005",
+            "testdata/samples/aml-online-endpoint/azuredeploy.json"
+        )]
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! of that rule (and no engine error or warning), `fail/*.json` at least one, snapshotted as
 //! human output (reviewed by hand).
 
+use armgraph::config::RuleSetting;
 use armgraph::report::render::RenderOptions;
 use armgraph::{Analyzer, Config, Format, Inputs, Severity};
 
@@ -31,7 +32,22 @@ fn fixtures() {
             .strip_prefix(env!("CARGO_MANIFEST_DIR"))
             .unwrap_or(path)
             .to_path_buf();
-        let report = Analyzer::new(Config::default())
+        // Only the rule of the directory runs (the engine's own checks too), so that a fixture
+        // shows that rule's findings and undecided checks alone.
+        let only_this_rule = Config::default()
+            .with_rule_setting(RuleSetting {
+                pattern: "AML-*".into(),
+                enabled: Some(false),
+                severity: None,
+                options: None,
+            })
+            .with_rule_setting(RuleSetting {
+                pattern: code.clone(),
+                enabled: Some(true),
+                severity: None,
+                options: None,
+            });
+        let report = Analyzer::new(only_this_rule)
             .check(&Inputs::new().with_path(&relative))
             .expect("fixture is readable");
         let own: Vec<_> = report

@@ -478,6 +478,10 @@ impl Analyzer {
         let mut indeterminate = 0;
         let added = self.rules.iter().map(|rule| &**rule);
         for rule in crate::rules::all_rules().iter().copied().chain(added) {
+            // A rule turned off is not run at all: it decides nothing and counts nothing.
+            if !self.config.is_enabled(rule.meta().code) {
+                continue;
+            }
             let ctx = crate::rules::RuleContext::new(graph, rule.meta());
             rule.check(&ctx);
             let (findings, undecided) = ctx.finish();
