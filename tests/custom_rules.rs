@@ -123,3 +123,40 @@ fn invalid_rules_are_located_findings() {
         "the id and the edge are invalid; a bad JSONPath only fails at use"
     );
 }
+
+#[test]
+fn a_pathological_jsonpath_is_refused_not_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("slow.json");
+    std::fs::write(
+        &rules,
+        r#"{"rules": [{"id": "slow", "message": "m", "assert": {"field": "$..*..*..*..*", "exists": true}}]}"#,
+    )
+    .expect("write");
+    // A resource with 20,000 nested values: four nested descents would be 10^17 steps.
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "resources": [{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-11-01", "name": "nsg",
+            "properties": {"items": (0..20_000).map(|i| serde_json::json!({"a": {"b": i}})).collect::<Vec<_>>()}}]
+    });
+    let started = std::time::Instant::now();
+    let report = Analyzer::new(Config::default().with_custom_rules([rules]))
+        .check(&Inputs::new().with_source("big.json", template.to_string()))
+        .expect("in memory");
+    assert!(
+        report
+            .diagnostics()
+            .iter()
+            .all(|d| d.code() != "custom/slow"),
+        "{report}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "refused, not run"
+    );
+    assert_eq!(
+        report.summary().indeterminate,
+        1,
+        "an unusable field leaves the check undecided"
+    );
+}

@@ -482,7 +482,8 @@ impl Analyzer {
             if !self.config.is_enabled(rule.meta().code) {
                 continue;
             }
-            let ctx = crate::rules::RuleContext::new(graph, rule.meta());
+            let ctx = crate::rules::RuleContext::new(graph, rule.meta())
+                .with_options(self.config.rule_options(rule.meta().code).cloned());
             rule.check(&ctx);
             let (findings, undecided) = ctx.finish();
             diagnostics.extend(findings);

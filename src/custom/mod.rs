@@ -45,6 +45,10 @@ use crate::source::{FileId, Files, SourceFile};
 /// Longest JSONPath accepted, in bytes.
 pub const MAX_JSONPATH_LEN: usize = 1024;
 
+/// Most recursive descents (`..`) in one JSONPath query: each one multiplies the work by the
+/// size of the resource, so nested descents are refused rather than allowed to run for hours.
+pub const MAX_JSONPATH_DESCENTS: usize = 1;
+
 /// Most rules read from one file.
 pub const MAX_RULES_PER_FILE: usize = 1000;
 
@@ -362,7 +366,9 @@ impl ResourceHost {
             .borrow_mut()
             .entry(text.to_owned())
             .or_insert_with(|| {
-                (text.len() <= MAX_JSONPATH_LEN)
+                let bounded = text.len() <= MAX_JSONPATH_LEN
+                    && text.matches("..").count() <= MAX_JSONPATH_DESCENTS;
+                bounded
                     .then(|| parse_json_path(text).ok().map(Arc::new))
                     .flatten()
             })

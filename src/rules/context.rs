@@ -68,6 +68,7 @@ pub struct RuleContext<'a> {
     rule: &'static RuleMeta,
     diagnostics: RefCell<Vec<Diagnostic>>,
     indeterminate: Cell<usize>,
+    options: Option<serde_json::Value>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -78,7 +79,23 @@ impl<'a> RuleContext<'a> {
             rule,
             diagnostics: RefCell::new(Vec::new()),
             indeterminate: Cell::new(0),
+            options: None,
         }
+    }
+
+    /// Gives the rule its options (the `options` of its setting in the configuration).
+    pub fn with_options(mut self, options: Option<serde_json::Value>) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The rule's options as its own `Deserialize + Default` type; the defaults when none are
+    /// configured or they do not fit the type.
+    pub fn options<T: serde::de::DeserializeOwned + Default>(&self) -> T {
+        self.options
+            .as_ref()
+            .and_then(|o| serde_json::from_value(o.clone()).ok())
+            .unwrap_or_default()
     }
 
     /// The graph.
