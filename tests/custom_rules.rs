@@ -119,8 +119,8 @@ fn invalid_rules_are_located_findings() {
         .collect();
     assert_eq!(
         lines,
-        [4, 5],
-        "the id and the edge are invalid; a bad JSONPath only fails at use"
+        [4, 5, 6],
+        "the id, the edge and the JSONPath are invalid"
     );
 }
 
@@ -143,20 +143,10 @@ fn a_pathological_jsonpath_is_refused_not_run() {
     let report = Analyzer::new(Config::default().with_custom_rules([rules]))
         .check(&Inputs::new().with_source("big.json", template.to_string()))
         .expect("in memory");
-    assert!(
-        report
-            .diagnostics()
-            .iter()
-            .all(|d| d.code() != "custom/slow"),
-        "{report}"
-    );
+    let codes: Vec<&str> = report.diagnostics().iter().map(|d| d.code()).collect();
+    assert_eq!(codes, ["ARM-CUSTOM-001"], "refused when read: {report}");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(60),
         "refused, not run"
-    );
-    assert_eq!(
-        report.summary().indeterminate,
-        1,
-        "an unusable field leaves the check undecided"
     );
 }

@@ -243,6 +243,24 @@ const CASES: &[Case] = &[
         absent: &[],
     },
     Case {
+        name: "policy-not-chain-10000",
+        input: Input::Generated(policy_not_chain_10000),
+        expect: &["ARM-POLICY-001"],
+        absent: &[],
+    },
+    Case {
+        name: "policy-not-chain-200 (past the 64-level bound, readable JSON)",
+        input: Input::Generated(policy_not_chain_200),
+        expect: &["ARM-POLICY-001"],
+        absent: &[],
+    },
+    Case {
+        name: "custom-rule-pathological-jsonpath",
+        input: Input::Generated(custom_rule_pathological_jsonpath),
+        expect: &["ARM-CUSTOM-001"],
+        absent: &[],
+    },
+    Case {
         name: "template-50mb",
         input: Input::Generated(template_50mb),
         expect: &["ARM-IO-003"],
@@ -504,6 +522,53 @@ fn copy_multiplies_deployment(dir: &Path) -> Option<Vec<PathBuf>> {
 }
 
 /// 100,000 resources (about 14 MB: over ARM's 4 MB as well).
+/// A template the policy and custom-rule cases analyze.
+fn small_template(dir: &Path) -> PathBuf {
+    let path = dir.join("template.json");
+    fs::write(
+        &path,
+        format!(r#"{{"$schema": "{SCHEMA}", "resources": [{{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-11-01", "name": "nsg", "location": "westeurope", "properties": {{"securityRules": []}}}}]}}"#),
+    )
+    .expect("case file");
+    path
+}
+
+/// A policy definition whose `if` is `not` nested `depth` times; the paths carry the
+/// `--policy` flag for the CLI.
+fn policy_not_chain(dir: &Path, depth: usize) -> Option<Vec<PathBuf>> {
+    let mut condition = String::from(r#"{"field": "type", "equals": "x"}"#);
+    for _ in 0..depth {
+        condition = format!(r#"{{"not": {condition}}}"#);
+    }
+    let policy = dir.join("deep-not.json");
+    fs::write(
+        &policy,
+        format!(r#"{{"name": "deep-not", "properties": {{"displayName": "deep", "mode": "All", "policyRule": {{"if": {condition}, "then": {{"effect": "audit"}}}}}}}}"#),
+    )
+    .expect("case file");
+    Some(vec!["--policy".into(), policy, small_template(dir)])
+}
+
+fn policy_not_chain_10000(dir: &Path) -> Option<Vec<PathBuf>> {
+    policy_not_chain(dir, 10_000)
+}
+
+fn policy_not_chain_200(dir: &Path) -> Option<Vec<PathBuf>> {
+    policy_not_chain(dir, 200)
+}
+
+/// A custom rule whose JSONPath nests recursive descents (the work would be the resource size to
+/// the fourth power); the paths carry the `--rules` flag for the CLI.
+fn custom_rule_pathological_jsonpath(dir: &Path) -> Option<Vec<PathBuf>> {
+    let rules = dir.join("rules.json");
+    fs::write(
+        &rules,
+        r#"{"rules": [{"id": "slow", "message": "m", "assert": {"field": "$..*..*..*..*", "exists": true}}]}"#,
+    )
+    .expect("case file");
+    Some(vec!["--rules".into(), rules, small_template(dir)])
+}
+
 fn resources_100000(dir: &Path) -> Option<Vec<PathBuf>> {
     let path = dir.join("resources-100000.json");
     let mut out = BufWriter::new(fs::File::create(&path).expect("case file"));

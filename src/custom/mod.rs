@@ -406,6 +406,26 @@ impl ConditionHost for ResourceHost {
     }
 }
 
+/// Refuses, when the rule is read, a JSONPath field that armgraph would not run.
+fn check_jsonpath(field: &str) -> Result<(), String> {
+    if !field.starts_with('$') {
+        return Ok(());
+    }
+    if field.len() > MAX_JSONPATH_LEN {
+        return Err(format!(
+            "the JSONPath is longer than {MAX_JSONPATH_LEN} bytes"
+        ));
+    }
+    if field.matches("..").count() > MAX_JSONPATH_DESCENTS {
+        return Err(format!(
+            "`{field}` nests recursive descents (`..`); at most {MAX_JSONPATH_DESCENTS} is allowed, the work grows with the resource size to that power"
+        ));
+    }
+    parse_json_path(field)
+        .map(|_| ())
+        .map_err(|e| format!("`{field}` is not a valid JSONPath: {e}"))
+}
+
 fn edge_kind(name: &str) -> Option<EdgeKind> {
     EdgeKind::ALL
         .iter()
@@ -469,6 +489,11 @@ fn parse_rule(rule: &Json, pointer: &str) -> ParseResult<CustomRule> {
     };
     let selector = condition("where")?;
     let assertion = condition("assert")?;
+    for (key, compiled) in [("where", &selector), ("assert", &assertion)] {
+        for field in compiled.iter().flat_map(|c| c.static_fields()) {
+            check_jsonpath(field).map_err(|message| invalid(&format!("/{key}"), message))?;
+        }
+    }
     let related = parse_related(object.get("related"), &format!("{pointer}/related"))?;
     let assert_related = parse_related(
         object.get("assertRelated"),
