@@ -28,12 +28,20 @@ static RULES: &[&dyn Rule] = &[
     &aml::ManagedSelectedIpsWithoutWorkspaceRule,
     //
     // AML-OE
+    &aml::LegacyModeWorkspaceWithOnlineEndpoints,
+    &aml::ChangedDeploymentEgressFlag,
+    &aml::EgressFlagUnderManagedNetwork,
+    &aml::PublicEgressToPrivateWorkspace,
+    &aml::PrivateEgressWithoutWorkspaceEndpoint,
+    &aml::OnlineDeploymentBeforeManagedNetwork,
     //
     // AML-PE
     &aml::MismatchedPrivateLinkGroupId,
     &aml::PrivateEndpointOutsideVnetRegion,
     &aml::MismatchedZoneGroupZones,
     &aml::PrivateEndpointWithoutDns,
+    &aml::ManualPrivateLinkConnection,
+    &aml::PrivateEndpointSubnetNetworkPolicies,
     //
     // AML-DNS
     &aml::MissingAmlPrivateDnsZone,

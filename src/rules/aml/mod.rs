@@ -43,8 +43,25 @@ pub use public_online_endpoint_of_private_workspace::PublicOnlineEndpointOfPriva
 pub use unreachable_private_workspace::UnreachablePrivateWorkspace;
 
 // AML-OE: online endpoints and deployments.
+mod changed_deployment_egress_flag;
+mod egress_flag_under_managed_network;
+mod legacy_mode_workspace_with_online_endpoints;
+mod online_deployment_before_managed_network;
+mod online_deployment_support;
+mod private_egress_without_workspace_endpoint;
+mod public_egress_to_private_workspace;
+pub use changed_deployment_egress_flag::ChangedDeploymentEgressFlag;
+pub use egress_flag_under_managed_network::EgressFlagUnderManagedNetwork;
+pub use legacy_mode_workspace_with_online_endpoints::LegacyModeWorkspaceWithOnlineEndpoints;
+pub use online_deployment_before_managed_network::OnlineDeploymentBeforeManagedNetwork;
+pub use private_egress_without_workspace_endpoint::PrivateEgressWithoutWorkspaceEndpoint;
+pub use public_egress_to_private_workspace::PublicEgressToPrivateWorkspace;
 
 // AML-PE: private endpoints.
+mod manual_private_link_connection;
+mod private_endpoint_subnet_network_policies;
+pub use manual_private_link_connection::ManualPrivateLinkConnection;
+pub use private_endpoint_subnet_network_policies::PrivateEndpointSubnetNetworkPolicies;
 mod mismatched_private_link_group_id;
 mod mismatched_zone_group_zones;
 mod private_endpoint_outside_vnet_region;
