@@ -42,6 +42,9 @@ static RULES: &[&dyn Rule] = &[
     &aml::MissingWorkspaceDnsRecord,
     &aml::MissingInferenceWildcardRecord,
     &aml::NonGlobalPrivateDnsLocation,
+    &aml::AutoRegistrationOnPrivateLinkZone,
+    &aml::SameNamedZonesOnOneVnet,
+    &aml::NxDomainRedirectOnAmlZoneLink,
     //
     // rule pack 2
 ];
