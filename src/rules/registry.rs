@@ -41,6 +41,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::UnlinkedAmlPrivateDnsZone,
     &aml::MissingWorkspaceDnsRecord,
     &aml::MissingInferenceWildcardRecord,
+    &aml::AmlRecordOutsideEndpointSubnet,
     &aml::NonGlobalPrivateDnsLocation,
     &aml::AutoRegistrationOnPrivateLinkZone,
     &aml::SameNamedZonesOnOneVnet,

@@ -55,6 +55,7 @@ pub use private_endpoint_outside_vnet_region::PrivateEndpointOutsideVnetRegion;
 pub use private_endpoint_without_dns::PrivateEndpointWithoutDns;
 
 // AML-DNS: private DNS.
+mod aml_record_outside_endpoint_subnet;
 mod auto_registration_on_private_link_zone;
 mod dns_support;
 mod misnamed_private_dns_zone;
@@ -65,6 +66,7 @@ mod non_global_private_dns_location;
 mod nx_domain_redirect_on_aml_zone_link;
 mod same_named_zones_on_one_vnet;
 mod unlinked_aml_private_dns_zone;
+pub use aml_record_outside_endpoint_subnet::AmlRecordOutsideEndpointSubnet;
 pub use auto_registration_on_private_link_zone::AutoRegistrationOnPrivateLinkZone;
 pub use misnamed_private_dns_zone::MisnamedPrivateDnsZone;
 pub use missing_aml_private_dns_zone::MissingAmlPrivateDnsZone;
