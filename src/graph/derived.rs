@@ -56,7 +56,9 @@ use super::{EdgeKind, Node, NodeId, ResourceGraph};
 pub use cloud::{
     CloudNotice, CloudResolution, CloudSource, RegionClouds, cloud_of_region, resolve_cloud,
 };
-pub use zones::{ZoneRequirement, aml_forwarders, valid_group_ids, zone_name_matches, zones};
+pub use zones::{
+    ZoneRequirement, aml_forwarders, private_link_zone, valid_group_ids, zone_name_matches, zones,
+};
 
 /// The group id of a workspace private endpoint.
 const AML_GROUP: &str = "amlworkspace";

@@ -49,7 +49,11 @@ static RULES: &[&dyn Rule] = &[
     &aml::UnlinkedAmlPrivateDnsZone,
     &aml::MissingWorkspaceDnsRecord,
     &aml::MissingInferenceWildcardRecord,
+    &aml::AmlRecordOutsideEndpointSubnet,
     &aml::NonGlobalPrivateDnsLocation,
+    &aml::AutoRegistrationOnPrivateLinkZone,
+    &aml::SameNamedZonesOnOneVnet,
+    &aml::NxDomainRedirectOnAmlZoneLink,
     //
     // rule pack 2
 ];

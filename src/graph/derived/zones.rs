@@ -355,6 +355,21 @@ pub fn valid_group_ids(target_type: &str) -> Option<&'static [&'static str]> {
         .map(|(_, groups)| *groups)
 }
 
+/// Whether `zone_name` is a private-link zone of §3.1 in `cloud`, for any group id (C1): the
+/// zones whose records private endpoints write, as opposed to zones a customer names freely.
+///
+/// ```
+/// use armgraph::expr::Cloud;
+/// use armgraph::graph::private_link_zone;
+/// assert!(private_link_zone(Cloud::AzureCloud, "privatelink.blob.core.windows.net"));
+/// assert!(!private_link_zone(Cloud::AzureCloud, "corp.contoso.com"));
+/// ```
+pub fn private_link_zone(cloud: Cloud, zone_name: &str) -> bool {
+    TABLE
+        .iter()
+        .any(|(groups, _)| groups.iter().any(|g| zones(cloud, g).names(zone_name)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -447,6 +447,26 @@ pub(crate) fn workspace_dns(sets: &DerivedSets<'_>, workspace: NodeId) -> Worksp
     }
 }
 
+/// The virtual network links the deployment writes (or may write), with their views.
+pub(crate) fn written_links<'g>(
+    sets: &DerivedSets<'g>,
+) -> Vec<(&'g Resource, crate::model::kinds::VirtualNetworkLink<'g>)> {
+    sets.graph()
+        .resources()
+        .of_type("Microsoft.Network/privateDnsZones/virtualNetworkLinks")
+        .filter(|link| written(link) != Tri::False)
+        .filter_map(|link| Some((link, crate::model::kinds::VirtualNetworkLink::of(link)?)))
+        .collect()
+}
+
+/// The last segment of a resource id, for messages.
+pub(crate) fn id_name(id: &ResourceId) -> String {
+    id.last_name()
+        .and_then(|segment| segment.as_known())
+        .unwrap_or("(name unknown)")
+        .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::RecordKind;

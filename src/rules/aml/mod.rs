@@ -72,18 +72,26 @@ pub use private_endpoint_outside_vnet_region::PrivateEndpointOutsideVnetRegion;
 pub use private_endpoint_without_dns::PrivateEndpointWithoutDns;
 
 // AML-DNS: private DNS.
+mod aml_record_outside_endpoint_subnet;
+mod auto_registration_on_private_link_zone;
 mod dns_support;
 mod misnamed_private_dns_zone;
 mod missing_aml_private_dns_zone;
 mod missing_inference_wildcard_record;
 mod missing_workspace_dns_record;
 mod non_global_private_dns_location;
+mod nx_domain_redirect_on_aml_zone_link;
+mod same_named_zones_on_one_vnet;
 mod unlinked_aml_private_dns_zone;
+pub use aml_record_outside_endpoint_subnet::AmlRecordOutsideEndpointSubnet;
+pub use auto_registration_on_private_link_zone::AutoRegistrationOnPrivateLinkZone;
 pub use misnamed_private_dns_zone::MisnamedPrivateDnsZone;
 pub use missing_aml_private_dns_zone::MissingAmlPrivateDnsZone;
 pub use missing_inference_wildcard_record::MissingInferenceWildcardRecord;
 pub use missing_workspace_dns_record::MissingWorkspaceDnsRecord;
 pub use non_global_private_dns_location::NonGlobalPrivateDnsLocation;
+pub use nx_domain_redirect_on_aml_zone_link::NxDomainRedirectOnAmlZoneLink;
+pub use same_named_zones_on_one_vnet::SameNamedZonesOnOneVnet;
 pub use unlinked_aml_private_dns_zone::UnlinkedAmlPrivateDnsZone;
 
 // AML-NET, AML-CMP, AML-NSG, AML-EXF, AML-MVN, AML-AKS, AML-DBX, AML-ATT: rule pack 2.
