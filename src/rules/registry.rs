@@ -44,6 +44,13 @@ static RULES: &[&dyn Rule] = &[
     &aml::NonGlobalPrivateDnsLocation,
     //
     // rule pack 2
+    //
+    // AML-NET
+    &aml::DelegatedComputeSubnet,
+    &aml::UndersizedComputeSubnet,
+    &aml::VnetOverlappingDockerBridge,
+    &aml::MixedInlineAndChildSubnets,
+    &aml::OverlappingPeeredVnets,
 ];
 
 /// Every built-in rule.
