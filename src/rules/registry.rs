@@ -56,6 +56,13 @@ static RULES: &[&dyn Rule] = &[
     &aml::NxDomainRedirectOnAmlZoneLink,
     //
     // rule pack 2
+    //
+    // AML-NET
+    &aml::DelegatedComputeSubnet,
+    &aml::UndersizedComputeSubnet,
+    &aml::VnetOverlappingDockerBridge,
+    &aml::MixedInlineAndChildSubnets,
+    &aml::OverlappingPeeredVnets,
 ];
 
 /// Every built-in rule.

@@ -95,3 +95,16 @@ pub use same_named_zones_on_one_vnet::SameNamedZonesOnOneVnet;
 pub use unlinked_aml_private_dns_zone::UnlinkedAmlPrivateDnsZone;
 
 // AML-NET, AML-CMP, AML-NSG, AML-EXF, AML-MVN, AML-AKS, AML-DBX, AML-ATT: rule pack 2.
+
+// AML-NET: virtual networks, subnets, peering.
+mod delegated_compute_subnet;
+mod mixed_inline_and_child_subnets;
+mod net_support;
+mod overlapping_peered_vnets;
+mod undersized_compute_subnet;
+mod vnet_overlapping_docker_bridge;
+pub use delegated_compute_subnet::DelegatedComputeSubnet;
+pub use mixed_inline_and_child_subnets::MixedInlineAndChildSubnets;
+pub use overlapping_peered_vnets::OverlappingPeeredVnets;
+pub use undersized_compute_subnet::UndersizedComputeSubnet;
+pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
