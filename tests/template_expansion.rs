@@ -601,3 +601,30 @@ fn long_variable_chains_stop_at_the_bound_without_exhausting_the_stack() {
     let codes: Vec<&str> = report.diagnostics().iter().map(|d| d.code()).collect();
     assert_eq!(codes, ["ARM-TPL-010"]);
 }
+
+#[test]
+fn outer_scope_nested_deployments_deploy_to_their_target_resource_group() {
+    let t = template(json!({
+        "parameters": {"prefix": {"type": "string", "defaultValue": "p"}},
+        "resources": [{
+            "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "to-hub",
+            "resourceGroup": "rg-hub",
+            "properties": {
+                "mode": "Incremental",
+                "template": {
+                    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                    "contentVersion": "1.0.0.0",
+                    "resources": [vnet("[concat(parameters('prefix'), '-vnet')]")]
+                }
+            }
+        }]
+    }));
+    let e = run(&t, None);
+    assert!(e.issues.is_empty(), "{:?}", e.issues);
+    assert_eq!(
+        e.resources[1].id.as_deref(),
+        Some(
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/p-vnet"
+        )
+    );
+}

@@ -69,6 +69,7 @@ pub fn expand(
         stopped: false,
         paths: HashMap::new(),
         too_deep: std::collections::HashSet::new(),
+        id_scope: None,
         budget: Rc::default(),
     };
     let mut supplied: HashMap<String, Supplied> = options
@@ -116,6 +117,8 @@ struct Expander<'o> {
     stopped: bool,
     /// The path of every file read so far, for resolving `relativePath` links.
     paths: HashMap<FileId, PathBuf>,
+    /// The scope resource ids are built in while an outer-scope nested template is expanded.
+    id_scope: Option<DeploymentContext>,
     /// Deployments already reported as nested too deep.
     too_deep: std::collections::HashSet<(FileId, String)>,
     /// Bytes of values produced and resources kept so far, by this file and its nested
@@ -245,7 +248,10 @@ impl Expander<'_> {
         );
         self.check_section_limits(&env);
         env.resolve_all_parameters();
+        // An inner-scope template builds its ids in its own context.
+        let enclosing_outer = self.id_scope.take();
         let result = self.template_body(&env, source, chain, depth);
+        self.id_scope = enclosing_outer;
         self.issues.append(&mut env.issues.borrow_mut());
         self.unknown_values += env.unknown_values.get();
         result
@@ -798,7 +804,8 @@ impl Expander<'_> {
             .with_help("a child resource declared at the top level needs its full type and a name of the form `parent/child`"));
             return None;
         }
-        let ctx = &env.ctx;
+        // An outer-scope nested template evaluates in the parent but deploys to its target.
+        let ctx = self.id_scope.as_ref().unwrap_or(&env.ctx);
         let member = |name: &str| body.as_object().and_then(|o| o.get(name));
         // A resource group is a scope itself: its id has no `/providers/` part.
         if namespace.eq_ignore_ascii_case("Microsoft.Resources")
@@ -919,7 +926,7 @@ impl Expander<'_> {
                     path: Path::new(""),
                 };
                 if outer {
-                    self.outer_template(env, source, &chain, site.depth + 1)
+                    self.outer_template(env, source, ctx, &chain, site.depth + 1)
                 } else {
                     let supplied = passed_parameters(evaluated_properties.as_ref());
                     self.template(source, ctx, supplied, &chain, site.depth + 1)
@@ -976,14 +983,21 @@ impl Expander<'_> {
     /// A nested template evaluated in the parent's scope (`outer`, the 1.0 default): its
     /// resources and outputs see the parent's parameters and variables (its own `variables`
     /// section is ignored, as ARM ignores it).
+    ///
+    /// Its resources still deploy to the deployment's target (`resourceGroup`,
+    /// `subscriptionId`), so their ids are built in `target`, not in the parent's scope.
     fn outer_template(
         &mut self,
         env: &TemplateEnv<'_>,
         source: TemplateSource<'_>,
+        target: DeploymentContext,
         chain: &[DeploymentFrame],
         depth: usize,
     ) -> TemplateResult {
-        self.template_body(env, source, chain, depth)
+        let parent_target = self.id_scope.replace(target);
+        let result = self.template_body(env, source, chain, depth);
+        self.id_scope = parent_target;
+        result
     }
 
     /// Reads a linked template by `relativePath`, confined to the analysis root; a `uri` or a
