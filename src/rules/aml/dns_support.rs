@@ -427,6 +427,23 @@ pub(crate) enum WorkspaceDns {
     Managed(Vec<(NodeId, Tri)>),
 }
 
+/// The endpoints of [`WorkspaceDns::Managed`], or `None` when the gate does not hold; an
+/// undecided gate counts as an undecided check of the rule.
+pub(crate) fn managed_workspace_endpoints(
+    ctx: &crate::rules::RuleContext<'_>,
+    sets: &DerivedSets<'_>,
+    workspace: NodeId,
+) -> Option<Vec<(NodeId, Tri)>> {
+    match workspace_dns(sets, workspace) {
+        WorkspaceDns::NotManaged => None,
+        WorkspaceDns::Undecided => {
+            ctx.indeterminate();
+            None
+        }
+        WorkspaceDns::Managed(endpoints) => Some(endpoints),
+    }
+}
+
 /// `WS_PE(w)` non-empty and `DNS_MANAGED(p)` for some `p ∈ WS_PE(w)` (§4.5 gate).
 pub(crate) fn workspace_dns(sets: &DerivedSets<'_>, workspace: NodeId) -> WorkspaceDns {
     let endpoints = sets.workspace_private_endpoints(workspace);

@@ -1,6 +1,4 @@
-use std::collections::HashSet;
-
-use super::support::resource_of;
+use super::support::{associated_once, resource_of};
 use crate::graph::AssociatedRole;
 use crate::model::Tri;
 use crate::model::kinds::{DefaultAction, KeyVault};
@@ -66,31 +64,21 @@ impl Rule for KeyVaultFirewallWithoutTrustedServices {
 
     fn check(&self, ctx: &RuleContext<'_>) {
         let sets = ctx.derived();
-        // A vault shared by several workspaces is reported once, at the first of them.
-        let mut seen = HashSet::new();
-        for workspace in sets.workspaces() {
-            let Some(workspace_resource) = resource_of(&sets, workspace) else {
+        for (workspace_resource, member) in associated_once(&sets, AssociatedRole::KeyVault) {
+            let Some(vault) = resource_of(&sets, member.node).and_then(KeyVault::of) else {
                 continue;
             };
-            let associated = sets.associated(workspace);
-            for member in associated.possible() {
-                if member.role != AssociatedRole::KeyVault || !seen.insert(member.node) {
-                    continue;
-                }
-                let Some(vault) = resource_of(&sets, member.node).and_then(KeyVault::of) else {
-                    continue;
-                };
-                let acls = vault.network_acls();
-                let blocked = acls
-                    .default_action()
-                    .is(&DefaultAction::Deny)
-                    .and(!acls.bypasses_azure_services());
-                match blocked {
-                    Tri::False => {}
-                    Tri::Unknown => ctx.indeterminate(),
-                    Tri::True => {
-                        let resource = vault.resource();
-                        ctx.report(
+            let acls = vault.network_acls();
+            let blocked = acls
+                .default_action()
+                .is(&DefaultAction::Deny)
+                .and(!acls.bypasses_azure_services());
+            match blocked {
+                Tri::False => {}
+                Tri::Unknown => ctx.indeterminate(),
+                Tri::True => {
+                    let resource = vault.resource();
+                    ctx.report(
                             Finding::new(
                                 resource,
                                 "properties.networkAcls.bypass",
@@ -105,7 +93,6 @@ impl Rule for KeyVaultFirewallWithoutTrustedServices {
                             .related(workspace_resource, &member.path, "the workspace uses this key vault")
                             .help("set `networkAcls.bypass` to `AzureServices`"),
                         );
-                    }
                 }
             }
         }

@@ -1,4 +1,4 @@
-use super::dns_support::{WorkspaceDns, aml_zones, needing_vnets, workspace_dns, zone_exists};
+use super::dns_support::{aml_zones, managed_workspace_endpoints, needing_vnets, zone_exists};
 use crate::codes::Severity;
 use crate::model::Tri;
 use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
@@ -65,13 +65,8 @@ impl Rule for MissingAmlPrivateDnsZone {
             else {
                 continue;
             };
-            let endpoints = match workspace_dns(&sets, workspace) {
-                WorkspaceDns::NotManaged => continue,
-                WorkspaceDns::Undecided => {
-                    ctx.indeterminate();
-                    continue;
-                }
-                WorkspaceDns::Managed(endpoints) => endpoints,
+            let Some(endpoints) = managed_workspace_endpoints(ctx, &sets, workspace) else {
+                continue;
             };
             // Custom DNS on every VNet that needs the workspace moves resolution elsewhere.
             let (vnets, _) = needing_vnets(&sets, workspace);

@@ -1,6 +1,6 @@
 use super::dns_support::{
-    RecordKind, WorkspaceDns, aml_zones, declared_zones, has_record, managed_online_endpoints,
-    workspace_dns, workspace_region, written, zone_group_covers,
+    RecordKind, aml_zones, declared_zones, has_record, managed_online_endpoints,
+    managed_workspace_endpoints, workspace_region, written, zone_group_covers,
 };
 use crate::codes::Severity;
 use crate::graph::NodeId;
@@ -83,13 +83,8 @@ impl Rule for MissingInferenceWildcardRecord {
                 }
                 continue;
             }
-            let endpoints = match workspace_dns(&sets, workspace) {
-                WorkspaceDns::NotManaged => continue,
-                WorkspaceDns::Undecided => {
-                    ctx.indeterminate();
-                    continue;
-                }
-                WorkspaceDns::Managed(endpoints) => endpoints,
+            let Some(endpoints) = managed_workspace_endpoints(ctx, &sets, workspace) else {
+                continue;
             };
             match zone_group_covers(&sets, &endpoints, zones.api) {
                 Tri::True => continue,

@@ -1,5 +1,5 @@
 use super::dns_support::{
-    RecordKind, WorkspaceDns, aml_zones, declared_zones, has_record, workspace_dns,
+    RecordKind, aml_zones, declared_zones, has_record, managed_workspace_endpoints,
     workspace_region, written, zone_group_covers,
 };
 use crate::model::Tri;
@@ -66,13 +66,8 @@ impl Rule for MissingWorkspaceDnsRecord {
             else {
                 continue;
             };
-            let endpoints = match workspace_dns(&sets, workspace) {
-                WorkspaceDns::NotManaged => continue,
-                WorkspaceDns::Undecided => {
-                    ctx.indeterminate();
-                    continue;
-                }
-                WorkspaceDns::Managed(endpoints) => endpoints,
+            let Some(endpoints) = managed_workspace_endpoints(ctx, &sets, workspace) else {
+                continue;
             };
             let Some(region) = workspace_region(workspace_resource) else {
                 ctx.indeterminate();

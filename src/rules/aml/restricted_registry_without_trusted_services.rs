@@ -1,6 +1,4 @@
-use std::collections::HashSet;
-
-use super::support::resource_of;
+use super::support::{associated_once, resource_of};
 use crate::graph::AssociatedRole;
 use crate::model::Tri;
 use crate::model::kinds::ContainerRegistry;
@@ -66,31 +64,22 @@ impl Rule for RestrictedRegistryWithoutTrustedServices {
 
     fn check(&self, ctx: &RuleContext<'_>) {
         let sets = ctx.derived();
-        // A registry shared by several workspaces is reported once, at the first of them.
-        let mut seen = HashSet::new();
-        for workspace in sets.workspaces() {
-            let Some(workspace_resource) = resource_of(&sets, workspace) else {
+        for (workspace_resource, member) in
+            associated_once(&sets, AssociatedRole::ContainerRegistry)
+        {
+            let Some(registry) = resource_of(&sets, member.node).and_then(ContainerRegistry::of)
+            else {
                 continue;
             };
-            let associated = sets.associated(workspace);
-            for member in associated.possible() {
-                if member.role != AssociatedRole::ContainerRegistry || !seen.insert(member.node) {
-                    continue;
-                }
-                let Some(registry) =
-                    resource_of(&sets, member.node).and_then(ContainerRegistry::of)
-                else {
-                    continue;
-                };
-                let no_bypass = registry
-                    .network_rule_bypass_options()
-                    .test(|options| options.trim().eq_ignore_ascii_case("None"));
-                match sets.restricted(member.node).value.and(no_bypass) {
-                    Tri::False => {}
-                    Tri::Unknown => ctx.indeterminate(),
-                    Tri::True => {
-                        let resource = registry.resource();
-                        ctx.report(
+            let no_bypass = registry
+                .network_rule_bypass_options()
+                .test(|options| options.trim().eq_ignore_ascii_case("None"));
+            match sets.restricted(member.node).value.and(no_bypass) {
+                Tri::False => {}
+                Tri::Unknown => ctx.indeterminate(),
+                Tri::True => {
+                    let resource = registry.resource();
+                    ctx.report(
                             Finding::new(
                                 resource,
                                 "properties.networkRuleBypassOptions",
@@ -104,7 +93,6 @@ impl Rule for RestrictedRegistryWithoutTrustedServices {
                             .related(workspace_resource, &member.path, "the workspace uses this registry")
                             .help("set `networkRuleBypassOptions` to `AzureServices` (the default)"),
                         );
-                    }
                 }
             }
         }

@@ -1,13 +1,34 @@
 //! Small helpers the AML rules share: naming nodes in messages, and turning the derived sets'
 //! array paths into body paths a finding can point at.
 
-use crate::graph::{AssociatedRole, DerivedSets, EdgeKind, NodeId};
+use crate::graph::{Associated, AssociatedRole, DerivedSets, EdgeKind, NodeId};
 use crate::model::Resource;
 use crate::model::kinds::{OnlineEndpoint, Workspace};
 
 /// The resource a node stands for, when the template declares it.
 pub(super) fn resource_of<'g>(sets: &DerivedSets<'g>, node: NodeId) -> Option<&'g Resource> {
     sets.graph().node(node).and_then(|n| n.resource())
+}
+
+/// Every possible associated resource of `role`, once: a resource several workspaces share is
+/// paired with the first of them, so it is reported once.
+pub(super) fn associated_once<'g>(
+    sets: &DerivedSets<'g>,
+    role: AssociatedRole,
+) -> Vec<(&'g Resource, Associated)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut found = Vec::new();
+    for workspace in sets.workspaces() {
+        let Some(workspace_resource) = resource_of(sets, workspace) else {
+            continue;
+        };
+        for member in sets.associated(workspace).possible() {
+            if member.role == role && seen.insert(member.node) {
+                found.push((workspace_resource, member.clone()));
+            }
+        }
+    }
+    found
 }
 
 /// A name for a node in a message: the declared resource's name, else the last segment of its

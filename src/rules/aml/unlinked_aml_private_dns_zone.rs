@@ -1,5 +1,5 @@
 use super::dns_support::{
-    WorkspaceDns, aml_zones, declared_zones, needing_vnets, workspace_dns, written,
+    aml_zones, declared_zones, managed_workspace_endpoints, needing_vnets, written,
 };
 use crate::codes::Severity;
 use crate::model::Tri;
@@ -70,13 +70,8 @@ impl Rule for UnlinkedAmlPrivateDnsZone {
             let Some(workspace_resource) = graph.node(workspace).and_then(|n| n.resource()) else {
                 continue;
             };
-            match workspace_dns(&sets, workspace) {
-                WorkspaceDns::NotManaged => continue,
-                WorkspaceDns::Undecided => {
-                    ctx.indeterminate();
-                    continue;
-                }
-                WorkspaceDns::Managed(_) => {}
+            if managed_workspace_endpoints(ctx, &sets, workspace).is_none() {
+                continue;
             }
             let (vnets, _) = needing_vnets(&sets, workspace);
             for (zone_name, severity) in [
