@@ -346,17 +346,20 @@ fn fill_template(template: &str, resource: &Resource) -> String {
 
 /// Fields of one resource: dotted paths through the policy engine's own host, `$` queries
 /// through jsonpath-rust over the resource as written.
-struct ResourceHost {
+struct ResourceHost<'r> {
     paths: ValueHost,
-    json: Json,
+    body: &'r Value,
+    /// The resource as JSON, made only when a `$` query needs it.
+    json: std::cell::OnceCell<Json>,
     queries: RefCell<HashMap<String, Option<Arc<JpQuery>>>>,
 }
 
-impl ResourceHost {
-    fn new(resource: &Resource) -> Self {
+impl<'r> ResourceHost<'r> {
+    fn new(resource: &'r Resource) -> Self {
         ResourceHost {
             paths: ValueHost::new(&resource.body),
-            json: resource.body.to_json(),
+            body: &resource.body,
+            json: std::cell::OnceCell::new(),
             queries: RefCell::new(HashMap::new()),
         }
     }
@@ -376,7 +379,7 @@ impl ResourceHost {
     }
 }
 
-impl ConditionHost for ResourceHost {
+impl ConditionHost for ResourceHost<'_> {
     fn context(&self) -> &DeploymentContext {
         self.paths.context()
     }
@@ -388,7 +391,8 @@ impl ConditionHost for ResourceHost {
         let Some(query) = self.query(name) else {
             return Field::Error(format!("`{name}` is not a JSONPath query armgraph can run"));
         };
-        let Ok(found) = js_path_process(&query, &self.json) else {
+        let json = self.json.get_or_init(|| self.body.to_json());
+        let Ok(found) = js_path_process(&query, json) else {
             return Field::Single(Value::Null);
         };
         let mut values = Vec::with_capacity(found.len());
