@@ -63,6 +63,20 @@ static RULES: &[&dyn Rule] = &[
     &aml::VnetOverlappingDockerBridge,
     &aml::MixedInlineAndChildSubnets,
     &aml::OverlappingPeeredVnets,
+    //
+    // AML-CMP
+    //
+    // AML-NSG
+    //
+    // AML-EXF
+    //
+    // AML-MVN
+    //
+    // AML-AKS
+    //
+    // AML-DBX
+    //
+    // AML-ATT
 ];
 
 /// Every built-in rule.

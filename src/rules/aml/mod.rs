@@ -108,3 +108,17 @@ pub use mixed_inline_and_child_subnets::MixedInlineAndChildSubnets;
 pub use overlapping_peered_vnets::OverlappingPeeredVnets;
 pub use undersized_compute_subnet::UndersizedComputeSubnet;
 pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
+
+// AML-CMP: computes.
+
+// AML-NSG: NSG flows.
+
+// AML-EXF: data exfiltration.
+
+// AML-MVN: workspace managed network.
+
+// AML-AKS: AKS attached to AML.
+
+// AML-DBX: Azure Databricks.
+
+// AML-ATT: attached virtual machines and HDInsight.
