@@ -584,6 +584,38 @@ fn outputs_with_condition_and_copy() {
 }
 
 #[test]
+fn deployment_reads_its_template_whichever_way_it_is_accessed() {
+    // `deployment().name` skips converting the template; every access that can reach
+    // `properties.template` must still see it.
+    let t = template(json!({
+        "contentVersion": "1.2.3.4",
+        "variables": {"marker": "m"},
+        "resources": [],
+        "outputs": {
+            "name": {"type": "string", "value": "[deployment().name]"},
+            "version": {"type": "string", "value": "[deployment().properties.template.contentVersion]"},
+            "marker": {"type": "string", "value": "[deployment().properties.template.variables.marker]"},
+            "indexed": {"type": "string", "value": "[deployment()['properties'].template['contentVersion']]"},
+            "whole": {"type": "string", "value": "[string(deployment().properties.template.contentVersion)]"},
+            "mode": {"type": "string", "value": "[deployment().properties.mode]"}
+        }
+    }));
+    let e = run(&t, None);
+    let values: Vec<Json> = e.outputs.iter().map(|o| o.value.to_json()).collect();
+    assert_eq!(values[0], json!("deployment"), "{values:?}");
+    assert_eq!(
+        &values[1..],
+        &[
+            json!("1.2.3.4"),
+            json!("m"),
+            json!("1.2.3.4"),
+            json!("1.2.3.4"),
+            json!("Incremental")
+        ]
+    );
+}
+
+#[test]
 fn long_variable_chains_stop_at_the_bound_without_exhausting_the_stack() {
     use armgraph::{Analyzer, Config, Inputs};
     let mut variables = serde_json::Map::new();

@@ -213,6 +213,10 @@ pub struct Evaluator<'a> {
     depth: usize,
     steps: u64,
     user_stack: Vec<String>,
+    /// Set while evaluating `deployment()` inside an access that cannot read
+    /// `properties.template` (`deployment().name`): converting a large template for nothing
+    /// was a fifth of the corpus's expansion time.
+    template_unread: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -227,7 +231,13 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             steps: 0,
             user_stack: Vec::new(),
+            template_unread: false,
         }
+    }
+
+    /// Whether the `deployment()` being evaluated is read only outside `properties.template`.
+    pub(crate) fn template_unread(&self) -> bool {
+        self.template_unread
     }
     /// Use another function set (e.g. the template set chained with the policy set).
     pub fn with_functions(mut self, functions: &'a FunctionSet) -> Evaluator<'a> {
@@ -318,8 +328,11 @@ impl<'a> Evaluator<'a> {
                 name,
                 name_span,
             } => {
-                let t = self.eval(target)?;
-                property(&t, name, *name_span)
+                let unread = self.template_unread || reads_beside_template(target, name);
+                let outer = std::mem::replace(&mut self.template_unread, unread);
+                let t = self.eval(target);
+                self.template_unread = outer;
+                property(&t?, name, *name_span)
             }
             ExprKind::Index { target, index } => {
                 let t = self.eval(target)?;
@@ -578,4 +591,28 @@ pub fn runtime_unknown(c: &Call, span: Span, resource_id: Option<&str>) -> Value
     let mut p = Provenance::function(&c.name, c.args.first().map(|a| a.to_string()), span);
     p.resource_id = resource_id.map(Into::into);
     Value::unknown(p)
+}
+
+/// Whether `<target>.<name>` reads `deployment()` somewhere other than
+/// `properties.template`: `deployment().name`, `deployment().properties.templateLink`.
+fn reads_beside_template(target: &Expr, name: &str) -> bool {
+    let is_deployment_call = |e: &Expr| {
+        matches!(&e.kind, ExprKind::Call(c)
+            if c.namespace.is_none() && c.args.is_empty() && &*c.key == "deployment")
+    };
+    if is_deployment_call(target) {
+        return !name.eq_ignore_ascii_case("properties");
+    }
+    match &target.kind {
+        ExprKind::Property {
+            target: inner,
+            name: inner_name,
+            ..
+        } => {
+            is_deployment_call(inner)
+                && inner_name.eq_ignore_ascii_case("properties")
+                && !name.eq_ignore_ascii_case("template")
+        }
+        _ => false,
+    }
 }

@@ -95,6 +95,16 @@ impl SpanRecorder for NoRecorder {
     fn value(&mut self, _: &JsonPath<'_>, _: Option<u32>, _: u32, _: u32) {}
 }
 
+/// Parses `text` and hands every value's span to `recorder` on the way.
+pub(crate) fn parse_recording_spans(text: &str, recorder: &mut impl SpanRecorder) -> ParsedJson {
+    let mut parser = Parser::new(text, recorder);
+    let value = parser.document();
+    ParsedJson {
+        value,
+        issues: parser.issues,
+    }
+}
+
 /// Runs the parser with a recorder; used to build the span index lazily.
 pub(crate) fn record_spans(text: &str, recorder: &mut impl SpanRecorder) {
     let mut parser = Parser::new(text, recorder);
@@ -127,26 +137,64 @@ impl JsonPath<'_> {
     /// The RFC 6901 pointer of the current path.
     pub(crate) fn pointer(&self) -> String {
         let mut pointer = String::new();
+        self.write_pointer(&mut |piece| pointer.push_str(piece));
+        pointer
+    }
+
+    /// The pointer's bytes handed to `sink` in pieces, without building the string (the span
+    /// index hashes them for every value of a file).
+    pub(crate) fn write_pointer(&self, sink: &mut impl FnMut(&str)) {
         for segment in &self.segments {
-            pointer.push('/');
+            sink("/");
             match *segment {
-                PathSegment::Element(index) => pointer.push_str(&index.to_string()),
+                PathSegment::Element(index) => {
+                    let mut digits = [0u8; 10];
+                    sink(format_index(index, &mut digits));
+                }
                 PathSegment::Member { start, end, quote } => {
                     let raw = self
                         .text
                         .get(start as usize..end as usize)
                         .unwrap_or_default();
-                    let name = if quote == 0 {
-                        raw.to_owned()
+                    if quote == 0 || !raw.contains('\\') {
+                        write_pointer_token(raw, sink);
                     } else {
-                        unescape_for_pointer(raw)
-                    };
-                    push_pointer_token(&mut pointer, &name);
+                        write_pointer_token(&unescape_for_pointer(raw), sink);
+                    }
                 }
             }
         }
-        pointer
     }
+}
+
+/// `index` in decimal, written into `buffer`.
+fn format_index(index: u32, buffer: &mut [u8; 10]) -> &str {
+    let mut at = buffer.len();
+    let mut rest = index;
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[at..]).unwrap_or("0")
+}
+
+/// Hands `token` to `sink` escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).
+fn write_pointer_token(token: &str, sink: &mut impl FnMut(&str)) {
+    let mut rest = token;
+    while let Some(at) = rest.find(['~', '/']) {
+        sink(&rest[..at]);
+        sink(if rest.as_bytes()[at] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[at + 1..];
+    }
+    sink(rest);
 }
 
 /// Appends `token` escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).

@@ -1,7 +1,7 @@
 //! The evaluation environment of one template: parameters, variables, user functions, copy
 //! loops and deployment outputs, all resolved lazily and memoized, with cycles reported once.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -36,6 +36,10 @@ pub(crate) struct CopyFrame {
     /// loops only answer to their name.
     pub resource_loop: bool,
 }
+
+/// Templates converted to values for `deployment()`, by file and pointer of the template object
+/// (the same key always names the same JSON within one expansion).
+pub(crate) type ConvertedTemplates = RefCell<HashMap<(FileId, String), Value>>;
 
 /// The bytes of values produced while expanding one file, shared by the environments of its
 /// nested templates; bounded by [`MAX_EVALUATED_BYTES`].
@@ -112,8 +116,9 @@ pub(crate) struct TemplateEnv<'t> {
     pub issues: RefCell<Vec<ExpandIssue>>,
     memo_bytes: Cell<usize>,
     budget: Rc<EvalBudget>,
-    /// `deployment().properties.template`, converted once.
-    template_value: OnceCell<Value>,
+    /// `deployment().properties.template` of every template of the expansion, converted once
+    /// per template rather than once per instance of a module.
+    template_values: Rc<ConvertedTemplates>,
     /// `reference('<deployment>')` values of expanded nested deployments, by lower-cased name and
     /// symbolic name.
     pub deployment_outputs: RefCell<HashMap<String, Value>>,
@@ -132,6 +137,7 @@ impl<'t> TemplateEnv<'t> {
         ctx: DeploymentContext,
         supplied: HashMap<String, Supplied>,
         budget: Rc<EvalBudget>,
+        template_values: Rc<ConvertedTemplates>,
     ) -> Self {
         let language_v2 = json::get(template, "languageVersion")
             .and_then(Json::as_str)
@@ -154,7 +160,7 @@ impl<'t> TemplateEnv<'t> {
             issues: RefCell::new(Vec::new()),
             memo_bytes: Cell::new(0),
             budget,
-            template_value: OnceCell::new(),
+            template_values,
             deployment_outputs: RefCell::new(HashMap::new()),
             unknown_values: Cell::new(0),
         };
@@ -752,10 +758,12 @@ impl EvalEnv for TemplateEnv<'_> {
     }
 
     fn deployment_template(&self) -> Option<Value> {
-        Some(
-            self.template_value
-                .get_or_init(|| Value::from(self.template))
-                .clone(),
-        )
+        let key = (self.file, self.base.clone());
+        if let Some(value) = self.template_values.borrow().get(&key) {
+            return Some(value.clone());
+        }
+        let value = Value::from(self.template);
+        self.template_values.borrow_mut().insert(key, value.clone());
+        Some(value)
     }
 }

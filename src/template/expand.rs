@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value as Json};
 
-use super::env::{CopyCount, CopyFrame, EvalBudget, TemplateEnv};
+use super::env::{ConvertedTemplates, CopyCount, CopyFrame, EvalBudget, TemplateEnv};
 use super::issues::ExpandIssue;
 use super::json;
 use super::parameters::{self, Supplied};
@@ -71,6 +71,7 @@ pub fn expand(
         too_deep: std::collections::HashSet::new(),
         id_scope: None,
         budget: Rc::default(),
+        converted_templates: Rc::default(),
     };
     let mut supplied: HashMap<String, Supplied> = options
         .parameter_values
@@ -124,6 +125,7 @@ struct Expander<'o> {
     /// Bytes of values produced and resources kept so far, by this file and its nested
     /// templates.
     budget: Rc<EvalBudget>,
+    converted_templates: Rc<ConvertedTemplates>,
 }
 
 #[derive(Clone, Copy)]
@@ -245,6 +247,7 @@ impl Expander<'_> {
             ctx,
             supplied,
             Rc::clone(&self.budget),
+            Rc::clone(&self.converted_templates),
         );
         self.check_section_limits(&env);
         env.resolve_all_parameters();

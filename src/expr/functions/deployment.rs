@@ -39,7 +39,11 @@ fn deployer(_: &mut Evaluator<'_>, a: &Args<'_>) -> Result<Value, EvalError> {
 }
 
 fn deployment(ev: &mut Evaluator<'_>, _: &Args<'_>) -> Result<Value, EvalError> {
-    let template = ev.env().deployment_template();
+    let template = if ev.template_unread() {
+        None
+    } else {
+        ev.env().deployment_template()
+    };
     Ok(ev.ctx().deployment_value(template.as_ref()))
 }
 
