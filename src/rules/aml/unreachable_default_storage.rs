@@ -204,18 +204,24 @@ impl StorageCheck<'_, '_> {
             .and_then(|s| s.as_known())
             .unwrap_or("(name unknown)");
         let storage = self.storage.resource();
-        let mut message = format!(
-            "Default storage '{}' has no private endpoint for {groups} and no service-endpoint rule reachable from VNet '{vnet_name}'.",
-            storage.display_name()
-        );
-        if severity == Severity::Note {
-            message.push_str(
-                " This cannot be decided: it depends on a peering, a network setting or a resource the template does not show.",
-            );
-        }
+        let message = if severity == Severity::Note {
+            format!(
+                "Cannot decide whether default storage '{}' has a private endpoint for {groups} or a service-endpoint rule reachable from VNet '{vnet_name}': it depends on a peering, a network setting or a resource the template does not show.",
+                storage.display_name()
+            )
+        } else {
+            format!(
+                "Default storage '{}' has no private endpoint for {groups} and no service-endpoint rule reachable from VNet '{vnet_name}'.",
+                storage.display_name()
+            )
+        };
         let mut finding = Finding::new(storage, "", message)
             .severity(severity)
-            .label(format!("not reachable from '{vnet_name}' for {groups}"))
+            .label(if severity == Severity::Note {
+                format!("reach from '{vnet_name}' for {groups} undecided")
+            } else {
+                format!("not reachable from '{vnet_name}' for {groups}")
+            })
             .related(self.workspace, self.workspace_path, "the workspace's default storage")
             .help(format!(
                 "add private endpoints for {groups} in (or peered with) VNet '{vnet_name}', with their DNS zones; or enable the `Microsoft.Storage` service endpoint on its subnet and add a VNet rule for it"
