@@ -1,7 +1,7 @@
 use super::support::{body_path, hub_workspaces, resource_of};
 use crate::codes::Severity;
 use crate::graph::{AssociatedRole, DerivedSets, EdgeKind, NodeId, vnet_of_subnet};
-use crate::model::kinds::{Setting, StorageAccount, Subnet};
+use crate::model::kinds::{PrivateEndpoint, Setting, StorageAccount, Subnet};
 use crate::model::{Resource, ResourceId, Tri};
 use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
 
@@ -98,10 +98,11 @@ impl Rule for UnreachableDefaultStorage {
     }
 }
 
-/// A private endpoint of the storage: its node, group ids, VNet, and whether it is deployed.
+/// A private endpoint of the storage: its node, group ids (`None` when known only at
+/// deployment), VNet, and whether it is deployed.
 struct StorageEndpoint {
     node: NodeId,
-    groups: Vec<String>,
+    groups: Option<Vec<String>>,
     vnet: Option<ResourceId>,
     present: Tri,
 }
@@ -121,12 +122,34 @@ fn storage_endpoints(sets: &DerivedSets<'_>, storage: NodeId) -> Vec<StorageEndp
                 .and_then(vnet_of_subnet);
             StorageEndpoint {
                 node: relation.from,
-                groups: relation.group_ids.clone(),
+                groups: connection_groups(sets, relation.from, &relation.path),
                 vnet,
                 present: sets.written(relation.from),
             }
         })
         .collect()
+}
+
+/// The group ids of the endpoint's connection whose target is at `target_path`; `None` when the
+/// list (or one of its items) is known only at deployment.
+fn connection_groups(
+    sets: &DerivedSets<'_>,
+    endpoint: NodeId,
+    target_path: &str,
+) -> Option<Vec<String>> {
+    let view = resource_of(sets, endpoint).and_then(PrivateEndpoint::of)?;
+    let connections = view.connections().known()?;
+    let connection = connections
+        .into_iter()
+        .find(|c| c.target_path() == target_path)?;
+    match connection.group_ids {
+        Setting::Set(ids) | Setting::Default(ids) => ids
+            .into_iter()
+            .map(|id| id.known().map(str::to_owned))
+            .collect(),
+        Setting::Absent => Some(Vec::new()),
+        Setting::Unknown(_) => None,
+    }
 }
 
 /// A VNet that needs the storage, and the resource that puts it in scope.
@@ -234,7 +257,10 @@ impl StorageCheck<'_, '_> {
                 finding = finding.related(
                     resource,
                     "properties.subnet.id",
-                    format!("storage endpoint for '{}'", endpoint.groups.join(", ")),
+                    match &endpoint.groups {
+                        Some(groups) => format!("storage endpoint for '{}'", groups.join(", ")),
+                        None => "storage endpoint (group known only at deployment)".to_owned(),
+                    },
                 );
             }
         }
@@ -289,18 +315,17 @@ impl StorageCheck<'_, '_> {
 
     /// Whether an endpoint for `group` is in a VNet that reaches `vnet`.
     fn endpoint_reaches(&self, group: &str, vnet: &ResourceId) -> Tri {
-        Tri::any(
-            self.endpoints
-                .iter()
-                .filter(|e| e.groups.iter().any(|g| g.eq_ignore_ascii_case(group)))
-                .map(|e| {
-                    let reach = match &e.vnet {
-                        Some(own) => self.sets.reach(own, vnet).value,
-                        None => Tri::Unknown,
-                    };
-                    e.present.and(reach)
-                }),
-        )
+        Tri::any(self.endpoints.iter().map(|e| {
+            let has_group = match &e.groups {
+                Some(groups) => Tri::from(groups.iter().any(|g| g.eq_ignore_ascii_case(group))),
+                None => Tri::Unknown,
+            };
+            let reach = match &e.vnet {
+                Some(own) => self.sets.reach(own, vnet).value,
+                None => Tri::Unknown,
+            };
+            e.present.and(has_group).and(reach)
+        }))
     }
 
     /// Whether a VNet rule of the storage names a subnet of `vnet` that has the
