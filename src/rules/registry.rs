@@ -14,6 +14,8 @@ static RULES: &[&dyn Rule] = &[
     &aml::PublicAssociatedResource,
     &aml::PrivateOnlyMonitorLinkScope,
     &aml::RestrictedRegistryWithoutTrustedServices,
+    &aml::UnreachableDefaultStorage,
+    &aml::CrossRegionWorkspaceResource,
     //
     // AML-PNA
     &aml::InvalidPublicNetworkAccessValue,
@@ -26,6 +28,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::OnlineEndpointIpListMismatch,
     &aml::IpRulesAtWorkspaceCreation,
     &aml::ManagedSelectedIpsWithoutWorkspaceRule,
+    &aml::CliStyleNetworkSetting,
     //
     // AML-OE
     &aml::LegacyModeWorkspaceWithOnlineEndpoints,
@@ -34,6 +37,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::PublicEgressToPrivateWorkspace,
     &aml::PrivateEgressWithoutWorkspaceEndpoint,
     &aml::OnlineDeploymentBeforeManagedNetwork,
+    &aml::UnreachablePrivateEgressDependency,
     //
     // AML-PE
     &aml::MismatchedPrivateLinkGroupId,
@@ -42,6 +46,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::PrivateEndpointWithoutDns,
     &aml::ManualPrivateLinkConnection,
     &aml::PrivateEndpointSubnetNetworkPolicies,
+    &aml::AmbiguousPrivateEndpointTarget,
     //
     // AML-DNS
     &aml::MissingAmlPrivateDnsZone,

@@ -19,6 +19,10 @@ pub use public_associated_resource::PublicAssociatedResource;
 pub use restricted_registry_without_trusted_services::RestrictedRegistryWithoutTrustedServices;
 pub use serverless_image_build_with_restricted_dependencies::ServerlessImageBuildWithRestrictedDependencies;
 pub use storage_firewall_without_workspace_access::StorageFirewallWithoutWorkspaceAccess;
+mod cross_region_workspace_resource;
+mod unreachable_default_storage;
+pub use cross_region_workspace_resource::CrossRegionWorkspaceResource;
+pub use unreachable_default_storage::UnreachableDefaultStorage;
 
 // AML-PNA: inbound public access and IP lists.
 mod conflicting_public_access_flags;
@@ -41,6 +45,8 @@ pub use online_endpoint_ip_list_mismatch::OnlineEndpointIpListMismatch;
 pub use private_online_endpoint_without_workspace_endpoint::PrivateOnlineEndpointWithoutWorkspaceEndpoint;
 pub use public_online_endpoint_of_private_workspace::PublicOnlineEndpointOfPrivateWorkspace;
 pub use unreachable_private_workspace::UnreachablePrivateWorkspace;
+mod cli_style_network_setting;
+pub use cli_style_network_setting::CliStyleNetworkSetting;
 
 // AML-OE: online endpoints and deployments.
 mod changed_deployment_egress_flag;
@@ -56,6 +62,8 @@ pub use legacy_mode_workspace_with_online_endpoints::LegacyModeWorkspaceWithOnli
 pub use online_deployment_before_managed_network::OnlineDeploymentBeforeManagedNetwork;
 pub use private_egress_without_workspace_endpoint::PrivateEgressWithoutWorkspaceEndpoint;
 pub use public_egress_to_private_workspace::PublicEgressToPrivateWorkspace;
+mod unreachable_private_egress_dependency;
+pub use unreachable_private_egress_dependency::UnreachablePrivateEgressDependency;
 
 // AML-PE: private endpoints.
 mod manual_private_link_connection;
@@ -70,6 +78,8 @@ pub use mismatched_private_link_group_id::MismatchedPrivateLinkGroupId;
 pub use mismatched_zone_group_zones::MismatchedZoneGroupZones;
 pub use private_endpoint_outside_vnet_region::PrivateEndpointOutsideVnetRegion;
 pub use private_endpoint_without_dns::PrivateEndpointWithoutDns;
+mod ambiguous_private_endpoint_target;
+pub use ambiguous_private_endpoint_target::AmbiguousPrivateEndpointTarget;
 
 // AML-DNS: private DNS.
 mod aml_record_outside_endpoint_subnet;
