@@ -54,6 +54,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::AutoRegistrationOnPrivateLinkZone,
     &aml::SameNamedZonesOnOneVnet,
     &aml::NxDomainRedirectOnAmlZoneLink,
+    &aml::MissingDependencyPrivateDnsZone,
     //
     // rule pack 2
     //

@@ -93,6 +93,8 @@ pub use non_global_private_dns_location::NonGlobalPrivateDnsLocation;
 pub use nx_domain_redirect_on_aml_zone_link::NxDomainRedirectOnAmlZoneLink;
 pub use same_named_zones_on_one_vnet::SameNamedZonesOnOneVnet;
 pub use unlinked_aml_private_dns_zone::UnlinkedAmlPrivateDnsZone;
+mod missing_dependency_private_dns_zone;
+pub use missing_dependency_private_dns_zone::MissingDependencyPrivateDnsZone;
 
 // AML-NET, AML-CMP, AML-NSG, AML-EXF, AML-MVN, AML-AKS, AML-DBX, AML-ATT: rule pack 2.
 
