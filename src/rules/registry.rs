@@ -42,6 +42,8 @@ static RULES: &[&dyn Rule] = &[
     &aml::PrivateEndpointWithoutDns,
     &aml::ManualPrivateLinkConnection,
     &aml::PrivateEndpointSubnetNetworkPolicies,
+    &aml::WorkspaceEndpointVnetWithoutDependencyAccess,
+    &aml::StudioStoragePathAwayFromWorkspaceEndpoint,
     //
     // AML-DNS
     &aml::MissingAmlPrivateDnsZone,
@@ -54,7 +56,9 @@ static RULES: &[&dyn Rule] = &[
     &aml::AutoRegistrationOnPrivateLinkZone,
     &aml::SameNamedZonesOnOneVnet,
     &aml::NxDomainRedirectOnAmlZoneLink,
+    &aml::CustomDnsWithoutAzureDns,
     &aml::MissingDependencyPrivateDnsZone,
+    &aml::UnwrittenRegistryDataZone,
     //
     // rule pack 2
     //

@@ -70,6 +70,11 @@ pub use mismatched_private_link_group_id::MismatchedPrivateLinkGroupId;
 pub use mismatched_zone_group_zones::MismatchedZoneGroupZones;
 pub use private_endpoint_outside_vnet_region::PrivateEndpointOutsideVnetRegion;
 pub use private_endpoint_without_dns::PrivateEndpointWithoutDns;
+mod pe_support;
+mod studio_storage_path_away_from_workspace_endpoint;
+mod workspace_endpoint_vnet_without_dependency_access;
+pub use studio_storage_path_away_from_workspace_endpoint::StudioStoragePathAwayFromWorkspaceEndpoint;
+pub use workspace_endpoint_vnet_without_dependency_access::WorkspaceEndpointVnetWithoutDependencyAccess;
 
 // AML-DNS: private DNS.
 mod aml_record_outside_endpoint_subnet;
@@ -93,8 +98,12 @@ pub use non_global_private_dns_location::NonGlobalPrivateDnsLocation;
 pub use nx_domain_redirect_on_aml_zone_link::NxDomainRedirectOnAmlZoneLink;
 pub use same_named_zones_on_one_vnet::SameNamedZonesOnOneVnet;
 pub use unlinked_aml_private_dns_zone::UnlinkedAmlPrivateDnsZone;
+mod custom_dns_without_azure_dns;
 mod missing_dependency_private_dns_zone;
+mod unwritten_registry_data_zone;
+pub use custom_dns_without_azure_dns::CustomDnsWithoutAzureDns;
 pub use missing_dependency_private_dns_zone::MissingDependencyPrivateDnsZone;
+pub use unwritten_registry_data_zone::UnwrittenRegistryDataZone;
 
 // AML-NET, AML-CMP, AML-NSG, AML-EXF, AML-MVN, AML-AKS, AML-DBX, AML-ATT: rule pack 2.
 
