@@ -158,8 +158,9 @@ fn check_storage(
         .map(|(_, v)| format!("'{}'", id_name(v)))
         .collect::<Vec<_>>()
         .join(", ");
-    let (what, detail, help) = if endpoints.is_empty() {
+    let (path, what, detail, help) = if endpoints.is_empty() {
         (
+            "properties.networkAcls.virtualNetworkRules",
             "service endpoint in the same subnet",
             format!(
                 "the virtual network rules of storage account '{storage_name}' allow no subnet holding a private endpoint of workspace '{}'",
@@ -169,6 +170,7 @@ fn check_storage(
         )
     } else {
         (
+            "",
             "private endpoint in the same VNet",
             format!(
                 "no private endpoint of storage account '{storage_name}' is in VNet {workspace_vnets} of workspace '{}'",
@@ -179,10 +181,14 @@ fn check_storage(
     };
     let mut finding = Finding::new(
         storage_resource,
-        "",
+        path,
         format!("Studio needs the workspace endpoint and the storage {what}: {detail}."),
     )
-    .label("network-restricted default storage")
+    .label(if endpoints.is_empty() {
+        "the subnets these rules allow hold no workspace endpoint"
+    } else {
+        "network-restricted default storage"
+    })
     .help(help)
     .related(workspace, "", "workspace");
     for (endpoint, _) in workspace_endpoints {
