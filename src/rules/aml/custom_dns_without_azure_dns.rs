@@ -136,7 +136,7 @@ impl Rule for CustomDnsWithoutAzureDns {
                 }
                 if !matches!(
                     VirtualNetwork::of(vnet).map(|v| v.dns_servers()),
-                    Some(Setting::Set(_))
+                    Some(Setting::Set(servers)) if !servers.is_empty()
                 ) {
                     // Custom DNS through a forwarding ruleset link: point at the VNet.
                     finding_path = "";
