@@ -485,11 +485,12 @@ impl Analyzer {
             let ctx = crate::rules::RuleContext::new(graph, rule.meta())
                 .with_options(self.config.rule_options(rule.meta().code).cloned());
             rule.check(&ctx);
-            let (findings, undecided) = ctx.finish();
+            let (findings, undecided) = ctx.finish_with_causes();
             diagnostics.extend(findings);
             indeterminate += undecided;
         }
-        (diagnostics, indeterminate)
+        // One defect, one item (C7): only across the rules that ran together.
+        (crate::rules::group_root_causes(diagnostics), indeterminate)
     }
 
     fn progress_bar(&self, total: usize) -> indicatif::ProgressBar {

@@ -3,6 +3,7 @@
 use std::cell::{Cell, RefCell};
 
 use super::RuleMeta;
+use super::grouping::{CauseLinks, CauseRole, RootCause};
 use crate::codes::Severity;
 use crate::graph::{DerivedSets, ResourceGraph, resolve_cloud};
 use crate::model::{Resource, ResourceSet};
@@ -18,6 +19,7 @@ pub struct Finding {
     help: Option<String>,
     severity: Option<Severity>,
     related: Vec<(usize, String, String)>,
+    causes: CauseLinks,
 }
 
 impl Finding {
@@ -32,6 +34,7 @@ impl Finding {
             help: None,
             severity: None,
             related: Vec::new(),
+            causes: Vec::new(),
         }
     }
 
@@ -54,6 +57,26 @@ impl Finding {
         self
     }
 
+    /// Marks the finding as the one item for `cause` (C7): findings of other rules grouped with
+    /// the cause join it, and findings that defer to it are dropped.
+    pub fn owns(mut self, cause: RootCause) -> Self {
+        self.causes.push((CauseRole::Owns, cause));
+        self
+    }
+
+    /// Groups the finding with `cause` (C7): when the owner rule reports the cause, this finding
+    /// becomes a related location of the owner's item instead of an item of its own.
+    pub fn grouped_with(mut self, cause: RootCause) -> Self {
+        self.causes.push((CauseRole::GroupedWith, cause));
+        self
+    }
+
+    /// Defers to `cause` (C7): the finding is dropped when the owner rule reports the cause.
+    pub fn defers_to(mut self, cause: RootCause) -> Self {
+        self.causes.push((CauseRole::DefersTo, cause));
+        self
+    }
+
     /// Adds another resource (and a body path in it) that explains the finding.
     pub fn related(mut self, resource: &Resource, path: &str, label: impl Into<String>) -> Self {
         self.related
@@ -66,7 +89,7 @@ impl Finding {
 pub struct RuleContext<'a> {
     graph: &'a ResourceGraph,
     rule: &'static RuleMeta,
-    diagnostics: RefCell<Vec<Diagnostic>>,
+    diagnostics: RefCell<Vec<(Diagnostic, CauseLinks)>>,
     indeterminate: Cell<usize>,
     options: Option<serde_json::Value>,
 }
@@ -143,7 +166,9 @@ impl<'a> RuleContext<'a> {
                 diagnostic = diagnostic.with_related(location(related, &path), label);
             }
         }
-        self.diagnostics.borrow_mut().push(diagnostic);
+        self.diagnostics
+            .borrow_mut()
+            .push((diagnostic, finding.causes));
     }
 
     /// Records that a check could not be decided because a value it needs is unknown.
@@ -153,6 +178,12 @@ impl<'a> RuleContext<'a> {
 
     /// The findings and the count of undecided checks.
     pub fn finish(self) -> (Vec<Diagnostic>, usize) {
+        let (findings, undecided) = self.finish_with_causes();
+        (findings.into_iter().map(|(d, _)| d).collect(), undecided)
+    }
+
+    /// The findings with the root causes they name (C7), and the count of undecided checks.
+    pub(crate) fn finish_with_causes(self) -> (Vec<(Diagnostic, CauseLinks)>, usize) {
         (self.diagnostics.into_inner(), self.indeterminate.get())
     }
 }

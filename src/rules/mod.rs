@@ -7,9 +7,12 @@
 
 pub mod aml;
 mod context;
+mod grouping;
 mod registry;
 
 pub use context::{Finding, RuleContext};
+pub(crate) use grouping::group_root_causes;
+pub use grouping::{CauseRole, RootCause};
 pub use registry::{all_rules, registry};
 
 use crate::codes::{CodeInfo, Severity};

@@ -47,6 +47,8 @@ static RULES: &[&dyn Rule] = &[
     &aml::ManualPrivateLinkConnection,
     &aml::PrivateEndpointSubnetNetworkPolicies,
     &aml::AmbiguousPrivateEndpointTarget,
+    &aml::WorkspaceEndpointVnetWithoutDependencyAccess,
+    &aml::StudioStoragePathAwayFromWorkspaceEndpoint,
     //
     // AML-DNS
     &aml::MissingAmlPrivateDnsZone,
@@ -59,6 +61,9 @@ static RULES: &[&dyn Rule] = &[
     &aml::AutoRegistrationOnPrivateLinkZone,
     &aml::SameNamedZonesOnOneVnet,
     &aml::NxDomainRedirectOnAmlZoneLink,
+    &aml::CustomDnsWithoutAzureDns,
+    &aml::MissingDependencyPrivateDnsZone,
+    &aml::UnwrittenRegistryDataZone,
     //
     // rule pack 2
     //

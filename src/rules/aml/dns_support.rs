@@ -2,9 +2,12 @@
 //! groups reference, the `A` records of a zone, the record names of §3.3, and `R(w)`, the VNets
 //! that must resolve a workspace privately (§4.5). Everything is tri-state, like the derived sets.
 
-use crate::graph::{ComputeSubnetSource, DerivedSets, EdgeKind, NodeId, Pna};
-use crate::model::kinds::{ARecordSet, PrivateDnsZone, PrivateDnsZoneGroup, Setting, Workspace};
+use crate::graph::{ComputeSubnetSource, DerivedSets, EdgeKind, NodeId, Pna, ResourceGraph};
+use crate::model::kinds::{
+    ARecordSet, PrivateDnsZone, PrivateDnsZoneGroup, PrivateEndpoint, Setting, Workspace,
+};
 use crate::model::{DeploymentState, Resource, ResourceId, Tri};
+use crate::rules::RootCause;
 
 /// Group id of a workspace private endpoint.
 pub(crate) const AML_GROUP: &str = "amlworkspace";
@@ -473,6 +476,70 @@ pub(crate) fn written_links<'g>(
         .of_type("Microsoft.Network/privateDnsZones/virtualNetworkLinks")
         .filter(|link| written(link) != Tri::False)
         .filter_map(|link| Some((link, crate::model::kinds::VirtualNetworkLink::of(link)?)))
+        .collect()
+}
+
+/// The group ids of an endpoint's connections (each once, as written), when all are known.
+pub(crate) fn endpoint_group_ids(endpoint: &Resource) -> Option<Vec<String>> {
+    let connections = PrivateEndpoint::of(endpoint)?.connections().known()?;
+    let mut ids = Vec::new();
+    for connection in connections {
+        match connection.group_ids {
+            Setting::Set(list) | Setting::Default(list) => {
+                for id in list {
+                    let id = id.known()?;
+                    if !ids
+                        .iter()
+                        .any(|known: &String| known.eq_ignore_ascii_case(id))
+                    {
+                        ids.push(id.to_owned());
+                    }
+                }
+            }
+            Setting::Absent => {}
+            Setting::Unknown(_) => return None,
+        }
+    }
+    Some(ids)
+}
+
+/// The private endpoint a zone group belongs to (its parent), when the graph knows it.
+pub(crate) fn endpoint_of_zone_group<'g>(
+    graph: &'g ResourceGraph,
+    group: &Resource,
+) -> Option<&'g Resource> {
+    graph
+        .node_of(group.index)
+        .and_then(|n| graph.outgoing(n, EdgeKind::Parent).next())
+        .and_then(|r| graph.node(r.to))
+        .and_then(|n| n.resource())
+}
+
+/// The root causes "wrong zone in this zone group" (C7, owned by AML-PE-004) that a zone group
+/// stands for: one per group id of its endpoint.
+pub(crate) fn zone_group_causes(graph: &ResourceGraph, group: &Resource) -> Vec<RootCause> {
+    let Some(endpoint) = endpoint_of_zone_group(graph, group) else {
+        return Vec::new();
+    };
+    endpoint_group_ids(endpoint)
+        .unwrap_or_default()
+        .iter()
+        .map(|group_id| RootCause::zone_group_zones(endpoint.index, group_id))
+        .collect()
+}
+
+/// The root causes of the zone groups that reference a zone (by id, through the graph).
+pub(crate) fn referencing_zone_group_causes(
+    graph: &ResourceGraph,
+    zone: &Resource,
+) -> Vec<RootCause> {
+    let Some(zone_node) = graph.node_of(zone.index) else {
+        return Vec::new();
+    };
+    graph
+        .incoming(zone_node, EdgeKind::ZoneGroupZone)
+        .filter_map(|relation| graph.node(relation.from).and_then(|n| n.resource()))
+        .flat_map(|group| zone_group_causes(graph, group))
         .collect()
 }
 

@@ -1,9 +1,9 @@
-use super::dns_support::{written, zone_references};
+use super::dns_support::{endpoint_group_ids, endpoint_of_zone_group, written, zone_references};
 use crate::codes::Severity;
-use crate::graph::{EdgeKind, ZoneRequirement, zone_name_matches};
-use crate::model::kinds::{PrivateEndpoint, Setting};
+use crate::graph::{ZoneRequirement, zone_name_matches};
+use crate::model::kinds::Setting;
 use crate::model::{Resource, Tri};
-use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
+use crate::rules::{Finding, RootCause, Rule, RuleContext, RuleMeta};
 
 crate::declare_rule! {
     /// ## What it does
@@ -11,7 +11,9 @@ crate::declare_rule! {
     /// its group id needs in the target cloud: every required zone (for `amlworkspace` both the
     /// API and the notebooks zone), optionally the optional ones (the regional registry data
     /// zone), one of each alternative set (AKS), and no other zone. Group ids without a zone in
-    /// the table (`account`, `searchService`, …) are not evaluated.
+    /// the table (`account`, `searchService`, …) are not evaluated. This finding owns the defect:
+    /// AML-DNS-002's verdict on a referenced zone's name is shown inside it, and AML-DNS-012 says
+    /// nothing more about the same endpoint and group id (root-cause grouping).
     ///
     /// ## Why is this bad?
     /// A zone group writes the endpoint's A records only into zones whose names match the
@@ -73,12 +75,7 @@ impl Rule for MismatchedZoneGroupZones {
             if written(group) == Tri::False {
                 continue;
             }
-            let Some(endpoint) = graph
-                .node_of(group.index)
-                .and_then(|n| graph.outgoing(n, EdgeKind::Parent).next())
-                .and_then(|r| graph.node(r.to))
-                .and_then(|n| n.resource())
-            else {
+            let Some(endpoint) = endpoint_of_zone_group(graph, group) else {
                 ctx.indeterminate();
                 continue;
             };
@@ -116,30 +113,6 @@ impl Rule for MismatchedZoneGroupZones {
             }
         }
     }
-}
-
-/// The group ids of an endpoint's connections, when all are known.
-fn endpoint_group_ids(endpoint: &Resource) -> Option<Vec<String>> {
-    let connections = PrivateEndpoint::of(endpoint)?.connections().known()?;
-    let mut ids = Vec::new();
-    for connection in connections {
-        match connection.group_ids {
-            Setting::Set(list) | Setting::Default(list) => {
-                for id in list {
-                    let id = id.known()?;
-                    if !ids
-                        .iter()
-                        .any(|known: &String| known.eq_ignore_ascii_case(id))
-                    {
-                        ids.push(id.to_owned());
-                    }
-                }
-            }
-            Setting::Absent => {}
-            Setting::Unknown(_) => return None,
-        }
-    }
-    Some(ids)
 }
 
 fn judge(
@@ -246,10 +219,13 @@ fn judge(
     } else {
         format!("reference {expected} from this zone group")
     };
+    // This finding is the one item for a wrong zone group (C7): AML-DNS-002's verdict on the
+    // same zone's name joins it, and AML-DNS-012 stays silent for this endpoint and group id.
     let finding = Finding::new(group, path, message)
         .label(label)
         .help(help)
         .severity(severity)
+        .owns(RootCause::zone_group_zones(endpoint.index, group_id))
         .related(
             endpoint,
             "",

@@ -1,4 +1,6 @@
-use super::dns_support::{aml_zones, same_name, zone_references};
+use super::dns_support::{
+    aml_zones, referencing_zone_group_causes, same_name, zone_group_causes, zone_references,
+};
 use crate::expr::Cloud;
 use crate::graph::{CloudSource, resolve_cloud};
 use crate::model::DeploymentState;
@@ -12,7 +14,9 @@ crate::declare_rule! {
     /// an AML zone of another cloud, a misspelt AML zone (`privatelink.notebooks.azureml.net`), an
     /// AML public zone used as a private zone (`api.azureml.ms`), and the Key Vault zone built from
     /// the vault's public suffix (`privatelink.vault.azure.net`). Any other zone name (OpenAI,
-    /// Cognitive Services, Search, …) is never reported here.
+    /// Cognitive Services, Search, …) is never reported here. A zone that a zone group references
+    /// is that group's defect too: when AML-PE-004 reports the group, this finding is shown inside
+    /// AML-PE-004's item, as one defect (root-cause grouping).
     ///
     /// ## Why is this bad?
     /// A private endpoint's zone group writes records only into zones whose names are exactly the
@@ -161,11 +165,17 @@ impl Rule for MisnamedPrivateDnsZone {
             };
             declared.push(name.to_ascii_lowercase());
             if let Some((message, meant, expected)) = judge(name) {
-                ctx.report(
-                    Finding::new(zone, "name", message)
-                        .label(label(meant))
-                        .help(help(meant, &expected)),
-                );
+                // A zone referenced by a zone group is that group's defect too: the item is
+                // AML-PE-004's when it reports the group (C7).
+                let finding = referencing_zone_group_causes(ctx.graph(), zone)
+                    .into_iter()
+                    .fold(
+                        Finding::new(zone, "name", message)
+                            .label(label(meant))
+                            .help(help(meant, &expected)),
+                        Finding::grouped_with,
+                    );
+                ctx.report(finding);
             }
         }
         // Zones only referenced by a zone group (deployed elsewhere): judged at the reference.
@@ -191,11 +201,13 @@ impl Rule for MisnamedPrivateDnsZone {
                     continue;
                 }
                 if let Some((message, meant, expected)) = judge(name) {
-                    ctx.report(
+                    let finding = zone_group_causes(ctx.graph(), group).into_iter().fold(
                         Finding::new(group, &reference.path, message)
                             .label(label(meant))
                             .help(help(meant, &expected)),
+                        Finding::grouped_with,
                     );
+                    ctx.report(finding);
                 }
             }
         }

@@ -80,6 +80,11 @@ pub use private_endpoint_outside_vnet_region::PrivateEndpointOutsideVnetRegion;
 pub use private_endpoint_without_dns::PrivateEndpointWithoutDns;
 mod ambiguous_private_endpoint_target;
 pub use ambiguous_private_endpoint_target::AmbiguousPrivateEndpointTarget;
+mod pe_support;
+mod studio_storage_path_away_from_workspace_endpoint;
+mod workspace_endpoint_vnet_without_dependency_access;
+pub use studio_storage_path_away_from_workspace_endpoint::StudioStoragePathAwayFromWorkspaceEndpoint;
+pub use workspace_endpoint_vnet_without_dependency_access::WorkspaceEndpointVnetWithoutDependencyAccess;
 
 // AML-DNS: private DNS.
 mod aml_record_outside_endpoint_subnet;
@@ -103,6 +108,12 @@ pub use non_global_private_dns_location::NonGlobalPrivateDnsLocation;
 pub use nx_domain_redirect_on_aml_zone_link::NxDomainRedirectOnAmlZoneLink;
 pub use same_named_zones_on_one_vnet::SameNamedZonesOnOneVnet;
 pub use unlinked_aml_private_dns_zone::UnlinkedAmlPrivateDnsZone;
+mod custom_dns_without_azure_dns;
+mod missing_dependency_private_dns_zone;
+mod unwritten_registry_data_zone;
+pub use custom_dns_without_azure_dns::CustomDnsWithoutAzureDns;
+pub use missing_dependency_private_dns_zone::MissingDependencyPrivateDnsZone;
+pub use unwritten_registry_data_zone::UnwrittenRegistryDataZone;
 
 // AML-NET, AML-CMP, AML-NSG, AML-EXF, AML-MVN, AML-AKS, AML-DBX, AML-ATT: rule pack 2.
 

@@ -1,0 +1,220 @@
+//! Root-cause grouping (spec §1.4 C7): when several rules describe one defect, the report shows
+//! one item, under the rule that owns the root cause.
+//!
+//! A finding names the root causes it is about and its role for each: the owner's finding is
+//! the item; a finding *grouped with* a cause joins the owner's item as a related location (its
+//! severity counts, so the item never reads milder than its parts) and disappears as a finding
+//! of its own; a finding that *defers to* a cause is dropped when the owner reports it. Without
+//! an owner finding (the owner rule is turned off, or it does not fire) both stay as they are,
+//! so running a rule alone shows everything it finds.
+
+use crate::report::Diagnostic;
+
+/// A defect several rules can describe: the key under which their findings meet. Resources are
+/// named by their index in the deployment's resource set, which every rule of one run shares.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RootCause {
+    /// The zone group of private endpoint `endpoint` (a resource index) references a wrong zone
+    /// for group id `group_id` (lower-case), or misses one. Owner: AML-PE-004; AML-DNS-002 is
+    /// grouped with it and AML-DNS-012 defers to it.
+    ZoneGroupZones {
+        /// The private endpoint's resource index.
+        endpoint: usize,
+        /// The group id, lower-case.
+        group_id: String,
+    },
+}
+
+impl RootCause {
+    /// The root cause "wrong or missing zone in the zone group of `endpoint` for `group_id`".
+    pub fn zone_group_zones(endpoint: usize, group_id: &str) -> Self {
+        RootCause::ZoneGroupZones {
+            endpoint,
+            group_id: group_id.to_ascii_lowercase(),
+        }
+    }
+}
+
+/// How a finding relates to a root cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CauseRole {
+    /// The finding is the one item for the cause.
+    Owns,
+    /// The finding joins the owner's item when there is one.
+    GroupedWith,
+    /// The finding is dropped when the owner reports the cause.
+    DefersTo,
+}
+
+/// A finding's links to root causes.
+pub(crate) type CauseLinks = Vec<(CauseRole, RootCause)>;
+
+/// Applies C7 to the findings of every rule of one run, keeping their order.
+pub(crate) fn group_root_causes(findings: Vec<(Diagnostic, CauseLinks)>) -> Vec<Diagnostic> {
+    let owned = |cause: &RootCause| -> Vec<usize> {
+        findings
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, links))| {
+                links
+                    .iter()
+                    .any(|(role, c)| *role == CauseRole::Owns && c == cause)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    // For every finding: dropped, or the owner findings it joins.
+    let mut joins: Vec<Vec<usize>> = vec![Vec::new(); findings.len()];
+    let mut dropped = vec![false; findings.len()];
+    for (index, (_, links)) in findings.iter().enumerate() {
+        for (role, cause) in links {
+            let owners: Vec<usize> = owned(cause).into_iter().filter(|o| *o != index).collect();
+            if owners.is_empty() {
+                continue;
+            }
+            match role {
+                CauseRole::Owns => {}
+                CauseRole::DefersTo => dropped[index] = true,
+                CauseRole::GroupedWith => {
+                    dropped[index] = true;
+                    for owner in owners {
+                        if !joins[owner].contains(&index) {
+                            joins[owner].push(index);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let parts: Vec<Diagnostic> = findings.iter().map(|(d, _)| d.clone()).collect();
+    findings
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| !dropped[*index])
+        .map(|(index, (mut owner, _))| {
+            for &part in &joins[index] {
+                let Some(grouped) = parts.get(part) else {
+                    continue;
+                };
+                if grouped.severity() > owner.severity() {
+                    owner = owner.with_severity(grouped.severity());
+                }
+                owner = owner.with_related(
+                    grouped.location().clone(),
+                    format!("{} (grouped): {}", grouped.code(), grouped.message()),
+                );
+            }
+            owner
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Severity;
+    use crate::report::Location;
+    use crate::source::Files;
+
+    fn finding(code: &'static str, severity: Severity, pointer: &str) -> Diagnostic {
+        let file = Files::new().add(std::path::Path::new("main.json"), String::new());
+        Diagnostic::new(
+            code,
+            severity,
+            format!("{code} says so"),
+            Location::new(file.id(), pointer),
+        )
+    }
+
+    fn zone_group(endpoint: usize) -> RootCause {
+        RootCause::zone_group_zones(endpoint, "Vault")
+    }
+
+    #[test]
+    fn a_grouped_finding_joins_its_owner_as_one_item() {
+        let out = group_root_causes(vec![
+            (
+                finding("AML-DNS-002", Severity::Error, "/resources/3/name"),
+                vec![(CauseRole::GroupedWith, zone_group(7))],
+            ),
+            (
+                finding("AML-PE-004", Severity::Warning, "/resources/9"),
+                vec![(CauseRole::Owns, zone_group(7))],
+            ),
+        ]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].code(), "AML-PE-004");
+        // The item is as serious as its most serious part.
+        assert_eq!(out[0].severity(), Severity::Error);
+        assert_eq!(out[0].related().len(), 1);
+        assert_eq!(
+            out[0].related()[0].location().pointer(),
+            "/resources/3/name"
+        );
+        assert!(
+            out[0].related()[0]
+                .message()
+                .starts_with("AML-DNS-002 (grouped): ")
+        );
+    }
+
+    #[test]
+    fn without_an_owner_finding_nothing_changes() {
+        let input = vec![
+            (
+                finding("AML-DNS-002", Severity::Error, "/resources/3/name"),
+                vec![(CauseRole::GroupedWith, zone_group(7))],
+            ),
+            (
+                finding("AML-DNS-012", Severity::Error, "/resources/4"),
+                vec![(CauseRole::DefersTo, zone_group(7))],
+            ),
+            (
+                finding("AML-PE-004", Severity::Error, "/resources/9"),
+                vec![(CauseRole::Owns, zone_group(8))],
+            ),
+        ];
+        let expected: Vec<Diagnostic> = input.iter().map(|(d, _)| d.clone()).collect();
+        assert_eq!(group_root_causes(input), expected);
+    }
+
+    #[test]
+    fn a_deferring_finding_is_dropped_without_a_trace() {
+        let out = group_root_causes(vec![
+            (
+                finding("AML-DNS-012", Severity::Error, "/resources/4"),
+                vec![(CauseRole::DefersTo, zone_group(7))],
+            ),
+            (
+                finding("AML-PE-004", Severity::Error, "/resources/9"),
+                vec![(CauseRole::Owns, zone_group(7))],
+            ),
+        ]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].code(), "AML-PE-004");
+        assert!(out[0].related().is_empty());
+    }
+
+    #[test]
+    fn a_finding_grouped_with_two_owners_joins_both() {
+        let out = group_root_causes(vec![
+            (
+                finding("AML-PE-004", Severity::Error, "/resources/1"),
+                vec![(CauseRole::Owns, zone_group(1))],
+            ),
+            (
+                finding("AML-PE-004", Severity::Error, "/resources/2"),
+                vec![(CauseRole::Owns, zone_group(2))],
+            ),
+            (
+                finding("AML-DNS-002", Severity::Error, "/resources/3/name"),
+                vec![
+                    (CauseRole::GroupedWith, zone_group(1)),
+                    (CauseRole::GroupedWith, zone_group(2)),
+                ],
+            ),
+        ]);
+        assert_eq!(out.len(), 2);
+        assert!(out.iter().all(|d| d.related().len() == 1));
+    }
+}
