@@ -63,8 +63,15 @@ static RULES: &[&dyn Rule] = &[
     &aml::VnetOverlappingDockerBridge,
     &aml::MixedInlineAndChildSubnets,
     &aml::OverlappingPeeredVnets,
+    &aml::ComputeVnetInOtherSubscription,
+    &aml::ComputeInstanceOutsideWorkspaceNetwork,
+    &aml::UnconnectedRemoteComputeCluster,
     //
     // AML-CMP
+    &aml::NoPublicIpComputeWithoutWorkspaceEndpoint,
+    &aml::CustomerVnetComputeUnderManagedNetwork,
+    &aml::ServerlessAllowListWithoutPrivatePath,
+    &aml::ServerlessNoPublicIpWithoutSubnet,
     //
     // AML-NSG
     //
