@@ -66,6 +66,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::ComputeVnetInOtherSubscription,
     &aml::ComputeInstanceOutsideWorkspaceNetwork,
     &aml::UnconnectedRemoteComputeCluster,
+    &aml::NoPublicIpComputeWithoutEgress,
     //
     // AML-CMP
     &aml::NoPublicIpComputeWithoutWorkspaceEndpoint,
