@@ -66,6 +66,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::ComputeVnetInOtherSubscription,
     &aml::ComputeInstanceOutsideWorkspaceNetwork,
     &aml::UnconnectedRemoteComputeCluster,
+    &aml::IncompleteVnetPeering,
     &aml::NoPublicIpComputeWithoutEgress,
     //
     // AML-CMP

@@ -105,6 +105,7 @@ pub use compute_instance_outside_workspace_network::ComputeInstanceOutsideWorksp
 pub use compute_vnet_in_other_subscription::ComputeVnetInOtherSubscription;
 pub use unconnected_remote_compute_cluster::UnconnectedRemoteComputeCluster;
 mod delegated_compute_subnet;
+mod incomplete_vnet_peering;
 mod mixed_inline_and_child_subnets;
 mod net_support;
 mod no_public_ip_compute_without_egress;
@@ -112,6 +113,7 @@ mod overlapping_peered_vnets;
 mod undersized_compute_subnet;
 mod vnet_overlapping_docker_bridge;
 pub use delegated_compute_subnet::DelegatedComputeSubnet;
+pub use incomplete_vnet_peering::IncompleteVnetPeering;
 pub use mixed_inline_and_child_subnets::MixedInlineAndChildSubnets;
 pub use no_public_ip_compute_without_egress::NoPublicIpComputeWithoutEgress;
 pub use overlapping_peered_vnets::OverlappingPeeredVnets;
