@@ -74,6 +74,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::CustomerVnetComputeUnderManagedNetwork,
     &aml::ServerlessAllowListWithoutPrivatePath,
     &aml::ServerlessNoPublicIpWithoutSubnet,
+    &aml::PublicIpComputeUnderResourceLock,
     //
     // AML-NSG
     //

@@ -123,10 +123,12 @@ pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
 // AML-CMP: computes.
 mod customer_vnet_compute_under_managed_network;
 mod no_public_ip_compute_without_workspace_endpoint;
+mod public_ip_compute_under_resource_lock;
 mod serverless_allow_list_without_private_path;
 mod serverless_no_public_ip_without_subnet;
 pub use customer_vnet_compute_under_managed_network::CustomerVnetComputeUnderManagedNetwork;
 pub use no_public_ip_compute_without_workspace_endpoint::NoPublicIpComputeWithoutWorkspaceEndpoint;
+pub use public_ip_compute_under_resource_lock::PublicIpComputeUnderResourceLock;
 pub use serverless_allow_list_without_private_path::ServerlessAllowListWithoutPrivatePath;
 pub use serverless_no_public_ip_without_subnet::ServerlessNoPublicIpWithoutSubnet;
 
