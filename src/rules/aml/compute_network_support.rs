@@ -239,9 +239,10 @@ pub(super) fn aml_zone_links(sets: &DerivedSets<'_>, vnet: &ResourceId) -> Optio
         let mut any_zone = false;
         for (node, zone, is_named) in declared_zones(sets, name) {
             any_zone = true;
-            value = value.or(written(zone)
-                .and(is_named)
-                .and(sets.linked(node, vnet).value));
+            // A zone declared `existing` or deployed under a condition may have links the
+            // template does not show: at best `Unknown`.
+            let present = written(zone).or(Tri::Unknown);
+            value = value.or(present.and(is_named).and(sets.linked(node, vnet).value));
         }
         if !any_zone || (value == Tri::False && custom_dns != Tri::False) {
             // Zones deployed elsewhere, or resolvers elsewhere: the links are invisible.
