@@ -73,8 +73,18 @@ static RULES: &[&dyn Rule] = &[
     &aml::VnetOverlappingDockerBridge,
     &aml::MixedInlineAndChildSubnets,
     &aml::OverlappingPeeredVnets,
+    &aml::ComputeVnetInOtherSubscription,
+    &aml::ComputeInstanceOutsideWorkspaceNetwork,
+    &aml::UnconnectedRemoteComputeCluster,
+    &aml::IncompleteVnetPeering,
+    &aml::NoPublicIpComputeWithoutEgress,
     //
     // AML-CMP
+    &aml::NoPublicIpComputeWithoutWorkspaceEndpoint,
+    &aml::CustomerVnetComputeUnderManagedNetwork,
+    &aml::ServerlessAllowListWithoutPrivatePath,
+    &aml::ServerlessNoPublicIpWithoutSubnet,
+    &aml::PublicIpComputeUnderResourceLock,
     //
     // AML-NSG
     //

@@ -138,7 +138,7 @@ impl Rule for ManagedSelectedIpsWithoutWorkspaceRule {
 
 /// Whether an outbound rule is a private endpoint rule to `workspace` with the
 /// `amlworkspace` sub-resource.
-fn targets_workspace(rule: &OutboundRule<'_>, workspace: &ResourceId) -> Tri {
+pub(super) fn targets_workspace(rule: &OutboundRule<'_>, workspace: &ResourceId) -> Tri {
     let kind = rule.kind().is(&OutboundRuleKind::PrivateEndpoint);
     let target = match rule.service_resource_id() {
         Setting::Set(text) | Setting::Default(text) => match ResourceId::parse(text) {

@@ -118,19 +118,40 @@ pub use unwritten_registry_data_zone::UnwrittenRegistryDataZone;
 // AML-NET, AML-CMP, AML-NSG, AML-EXF, AML-MVN, AML-AKS, AML-DBX, AML-ATT: rule pack 2.
 
 // AML-NET: virtual networks, subnets, peering.
+mod compute_instance_outside_workspace_network;
+mod compute_network_support;
+mod compute_vnet_in_other_subscription;
+mod unconnected_remote_compute_cluster;
+pub use compute_instance_outside_workspace_network::ComputeInstanceOutsideWorkspaceNetwork;
+pub use compute_vnet_in_other_subscription::ComputeVnetInOtherSubscription;
+pub use unconnected_remote_compute_cluster::UnconnectedRemoteComputeCluster;
 mod delegated_compute_subnet;
+mod incomplete_vnet_peering;
 mod mixed_inline_and_child_subnets;
 mod net_support;
+mod no_public_ip_compute_without_egress;
 mod overlapping_peered_vnets;
 mod undersized_compute_subnet;
 mod vnet_overlapping_docker_bridge;
 pub use delegated_compute_subnet::DelegatedComputeSubnet;
+pub use incomplete_vnet_peering::IncompleteVnetPeering;
 pub use mixed_inline_and_child_subnets::MixedInlineAndChildSubnets;
+pub use no_public_ip_compute_without_egress::NoPublicIpComputeWithoutEgress;
 pub use overlapping_peered_vnets::OverlappingPeeredVnets;
 pub use undersized_compute_subnet::UndersizedComputeSubnet;
 pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
 
 // AML-CMP: computes.
+mod customer_vnet_compute_under_managed_network;
+mod no_public_ip_compute_without_workspace_endpoint;
+mod public_ip_compute_under_resource_lock;
+mod serverless_allow_list_without_private_path;
+mod serverless_no_public_ip_without_subnet;
+pub use customer_vnet_compute_under_managed_network::CustomerVnetComputeUnderManagedNetwork;
+pub use no_public_ip_compute_without_workspace_endpoint::NoPublicIpComputeWithoutWorkspaceEndpoint;
+pub use public_ip_compute_under_resource_lock::PublicIpComputeUnderResourceLock;
+pub use serverless_allow_list_without_private_path::ServerlessAllowListWithoutPrivatePath;
+pub use serverless_no_public_ip_without_subnet::ServerlessNoPublicIpWithoutSubnet;
 
 // AML-NSG: NSG flows.
 
