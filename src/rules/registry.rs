@@ -73,10 +73,17 @@ static RULES: &[&dyn Rule] = &[
     // AML-MVN
     //
     // AML-AKS
+    &aml::AksOutsidePrivateWorkspaceRegion,
+    &aml::PrivateAksWithPublicFqdn,
+    &aml::PublicAksScoringOfIsolatedWorkspace,
     //
     // AML-DBX
+    &aml::MisplacedDatabricksVnet,
+    &aml::StorageSecuredOutsideDatabricksVnet,
+    &aml::DatabricksVnetWithoutDefaultSubnet,
     //
     // AML-ATT
+    &aml::NonUbuntuAttachedVm,
 ];
 
 /// Every built-in rule.

@@ -118,7 +118,22 @@ pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
 // AML-MVN: workspace managed network.
 
 // AML-AKS: AKS attached to AML.
+mod aks_outside_private_workspace_region;
+mod attached_support;
+mod private_aks_with_public_fqdn;
+mod public_aks_scoring_of_isolated_workspace;
+pub use aks_outside_private_workspace_region::AksOutsidePrivateWorkspaceRegion;
+pub use private_aks_with_public_fqdn::PrivateAksWithPublicFqdn;
+pub use public_aks_scoring_of_isolated_workspace::PublicAksScoringOfIsolatedWorkspace;
 
 // AML-DBX: Azure Databricks.
+mod databricks_vnet_without_default_subnet;
+mod misplaced_databricks_vnet;
+mod storage_secured_outside_databricks_vnet;
+pub use databricks_vnet_without_default_subnet::DatabricksVnetWithoutDefaultSubnet;
+pub use misplaced_databricks_vnet::MisplacedDatabricksVnet;
+pub use storage_secured_outside_databricks_vnet::StorageSecuredOutsideDatabricksVnet;
 
 // AML-ATT: attached virtual machines and HDInsight.
+mod non_ubuntu_attached_vm;
+pub use non_ubuntu_attached_vm::NonUbuntuAttachedVm;
