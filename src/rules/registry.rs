@@ -69,6 +69,9 @@ static RULES: &[&dyn Rule] = &[
     // AML-NSG
     //
     // AML-EXF
+    &aml::IncompleteServiceEndpointPolicy,
+    &aml::FrontDoorEgressFromComputeSubnet,
+    &aml::ExfiltrationWeakeningOutboundRule,
     //
     // AML-MVN
     //

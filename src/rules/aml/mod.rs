@@ -114,6 +114,13 @@ pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
 // AML-NSG: NSG flows.
 
 // AML-EXF: data exfiltration.
+mod exf_support;
+mod exfiltration_weakening_outbound_rule;
+mod front_door_egress_from_compute_subnet;
+mod incomplete_service_endpoint_policy;
+pub use exfiltration_weakening_outbound_rule::ExfiltrationWeakeningOutboundRule;
+pub use front_door_egress_from_compute_subnet::FrontDoorEgressFromComputeSubnet;
+pub use incomplete_service_endpoint_policy::IncompleteServiceEndpointPolicy;
 
 // AML-MVN: workspace managed network.
 
