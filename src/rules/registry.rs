@@ -77,6 +77,7 @@ static RULES: &[&dyn Rule] = &[
     //
     // AML-AKS
     &aml::AksOutsidePrivateWorkspaceRegion,
+    &aml::AksWithoutPrivatePath,
     &aml::PrivateAksWithPublicFqdn,
     &aml::PublicAksScoringOfIsolatedWorkspace,
     //

@@ -126,10 +126,12 @@ pub use incomplete_service_endpoint_policy::IncompleteServiceEndpointPolicy;
 
 // AML-AKS: AKS attached to AML.
 mod aks_outside_private_workspace_region;
+mod aks_without_private_path;
 mod attached_support;
 mod private_aks_with_public_fqdn;
 mod public_aks_scoring_of_isolated_workspace;
 pub use aks_outside_private_workspace_region::AksOutsidePrivateWorkspaceRegion;
+pub use aks_without_private_path::AksWithoutPrivatePath;
 pub use private_aks_with_public_fqdn::PrivateAksWithPublicFqdn;
 pub use public_aks_scoring_of_isolated_workspace::PublicAksScoringOfIsolatedWorkspace;
 
