@@ -69,6 +69,7 @@ static RULES: &[&dyn Rule] = &[
     // AML-NSG
     //
     // AML-EXF
+    &aml::UnrestrictedStorageEgress,
     &aml::IncompleteServiceEndpointPolicy,
     &aml::FrontDoorEgressFromComputeSubnet,
     &aml::ExfiltrationWeakeningOutboundRule,

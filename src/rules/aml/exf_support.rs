@@ -1,16 +1,24 @@
 //! Helpers the AML-EXF rules share: the compute subnets whose storage egress they judge, the
-//! service endpoint policies attached there (§2.11), and the security rules of a subnet's NSG.
+//! service endpoint policies attached there (§2.11), the security rules of a subnet's NSG, and
+//! the subnet's storage egress evaluated by [`netsec`](crate::netsec) (C6).
 
 use std::collections::HashSet;
 
 use super::net_support::declared;
 use super::support::{node_name, resource_of};
 use crate::graph::{AssociatedRole, ComputeSubnetSource, DerivedSets, EdgeKind, NodeId};
+use ipnet::IpNet;
+
 use crate::model::kinds::{
-    NetworkSecurityGroup, POLICY_DEFINITION_TYPE, PolicyDefinition, SECURITY_RULE_TYPE,
-    SecurityRule, ServiceEndpointPolicy, ServiceEndpointPolicyDefinition, Setting, Subnet,
+    NetworkSecurityGroup, POLICY_DEFINITION_TYPE, PolicyDefinition, RouteTable as RouteTableView,
+    SECURITY_RULE_TYPE, SecurityRule, ServiceEndpointPolicy, ServiceEndpointPolicyDefinition,
+    Setting, Subnet, VirtualNetwork,
 };
-use crate::model::{Resource, ResourceId, Tri};
+use crate::model::{Prop, Resource, ResourceId, Tri};
+use crate::netsec::{
+    self, AddressPrefix, Attachment, Flow, Maybe, NextHopType, Note, Nsg, Outcome, Placement,
+    PortRange, Protocol, Route, RouteTable, ServiceTag, SubnetEndpoint, evaluate,
+};
 use crate::rules::RuleContext;
 
 /// The AzureML service alias a `Global` definition must list (§4.9 AML-EXF-002).
@@ -310,4 +318,231 @@ pub(super) fn subnet_nsg_rules<'g>(
         }
     }
     Ok(Some((resource, rules)))
+}
+
+/// The resource type of a child route.
+const ROUTE_TYPE: &str = "Microsoft.Network/routeTables/routes";
+
+/// The verdict on the compute subnet's outbound TCP 443 flow to `Storage.<region>` (§3.4 F6).
+#[derive(Debug, Clone)]
+pub(super) struct StorageEgress {
+    /// Allowed, denied or unknown.
+    pub outcome: Outcome,
+    /// What decides it, as the evaluator words it (`allowed by NSG 'x' rule 'y'`).
+    pub verdict: String,
+    /// The route table and route when the flow leaves through a virtual appliance or a gateway,
+    /// whose own rules the template does not show.
+    pub filtering_hop: Option<String>,
+}
+
+/// Evaluates outbound TCP 443 from the subnet to `Storage.<region>` through its NSG and route
+/// table (C6). NSGs, route tables and values the template does not show make it `Unknown`.
+pub(super) fn storage_egress(
+    sets: &DerivedSets<'_>,
+    usage: &ComputeSubnetUse<'_>,
+    region: &str,
+) -> StorageEgress {
+    let nsg = match subnet_nsg_rules(sets, &usage.view) {
+        Ok(Some((resource, rules))) => Attached::Known(Nsg::new(
+            &resource.display_name(),
+            rules
+                .iter()
+                .map(|placed| mapped_rule(&placed.rule))
+                .collect(),
+            (),
+        )),
+        Ok(None) => Attached::None,
+        Err(()) => Attached::Unknown,
+    };
+    let route_table = route_table_of(sets, &usage.view);
+    let placement = Placement {
+        subnet_nsg: nsg.lend(),
+        nic_nsg: Attachment::None,
+        route_table: route_table.lend(),
+    };
+    let flow = Flow::outbound(
+        subnet_endpoint(sets, usage),
+        ServiceTag::new("Storage", Some(region)),
+        Protocol::Tcp,
+        443,
+    );
+    let verdict = evaluate(&flow, &placement);
+    let filtering_hop = verdict.notes.iter().find_map(|note| match note {
+        Note::FilteringHop {
+            table,
+            route,
+            next_hop,
+            certain: true,
+            ..
+        } => Some(format!(
+            "route '{}' of route table '{}' sends it to a {next_hop}",
+            route.name, table.name
+        )),
+        _ => None,
+    });
+    StorageEgress {
+        outcome: verdict.outcome,
+        verdict: match (&verdict.deciding, verdict.outcome) {
+            (None, Outcome::Allowed) => "allowed (no NSG applies)".to_owned(),
+            _ => verdict.to_string(),
+        },
+        filtering_hop,
+    }
+}
+
+/// An owned attachment, lent to the evaluator as an [`Attachment`].
+enum Attached<T> {
+    None,
+    Known(T),
+    Unknown,
+}
+
+impl<T> Attached<T> {
+    fn lend(&self) -> Attachment<&T> {
+        match self {
+            Attached::None => Attachment::None,
+            Attached::Known(value) => Attachment::Known(value),
+            Attached::Unknown => Attachment::Unknown,
+        }
+    }
+}
+
+/// A security rule of the template as the evaluator reads it: every value the template computes
+/// at deployment (or writes in a form ARM would reject) is unknown.
+fn mapped_rule(rule: &SecurityRule<'_>) -> netsec::SecurityRule {
+    fn keyword<T: std::str::FromStr>(setting: Setting<'_, &str>) -> Maybe<T> {
+        Maybe::from(setting.known().and_then(|text| text.parse().ok()))
+    }
+    fn list<T>(
+        setting: Setting<'_, Vec<Setting<'_, &str>>>,
+        parse: impl Fn(&str) -> T,
+        unknown: impl Fn() -> T,
+    ) -> Vec<T> {
+        match setting.known() {
+            // Application security groups in place of prefixes leave the list empty: their
+            // members are not known statically.
+            Some(items) if !items.is_empty() => items
+                .into_iter()
+                .map(|item| item.known().map_or_else(&unknown, &parse))
+                .collect(),
+            _ => vec![unknown()],
+        }
+    }
+    netsec::SecurityRule {
+        name: rule.name().unwrap_or("(name unknown)").to_owned(),
+        priority: Maybe::from(rule.priority().known().and_then(|p| u32::try_from(p).ok())),
+        direction: keyword(rule.direction()),
+        access: keyword(rule.access()),
+        protocol: keyword(rule.protocol()),
+        sources: list(
+            rule.source_address_prefixes(),
+            AddressPrefix::parse_lenient,
+            || AddressPrefix::Unknown,
+        ),
+        destinations: list(
+            rule.destination_address_prefixes(),
+            AddressPrefix::parse_lenient,
+            || AddressPrefix::Unknown,
+        ),
+        source_ports: list(rule.source_port_ranges(), PortRange::parse_lenient, || {
+            PortRange::Unknown
+        }),
+        destination_ports: list(
+            rule.destination_port_ranges(),
+            PortRange::parse_lenient,
+            || PortRange::Unknown,
+        ),
+        origin: (),
+    }
+}
+
+/// The route table of the subnet with its inline and child routes.
+fn route_table_of(sets: &DerivedSets<'_>, subnet: &Subnet<'_>) -> Attached<RouteTable> {
+    let id = match subnet.route_table_id() {
+        Setting::Set(text) | Setting::Default(text) => match ResourceId::parse(text) {
+            Ok(id) => id,
+            Err(_) => return Attached::Unknown,
+        },
+        Setting::Absent => return Attached::None,
+        Setting::Unknown(_) => return Attached::Unknown,
+    };
+    let Some((node, resource)) = declared(sets, &id) else {
+        return Attached::Unknown;
+    };
+    let Some(view) = RouteTableView::of(resource) else {
+        return Attached::Unknown;
+    };
+    if sets.written(node) != Tri::True {
+        return Attached::Unknown;
+    }
+    let Some(inline) = view.routes().known() else {
+        return Attached::Unknown;
+    };
+    let mut routes: Vec<Route> = inline
+        .into_iter()
+        .map(|route| {
+            mapped_route(
+                route.name.known(),
+                route.address_prefix.known(),
+                route.next_hop_type.known(),
+            )
+        })
+        .collect();
+    for relation in sets.graph().incoming(node, EdgeKind::Parent) {
+        if sets.written(relation.from) == Tri::False {
+            continue;
+        }
+        let Some(child) = resource_of(sets, relation.from) else {
+            continue;
+        };
+        if !child.is_type(ROUTE_TYPE) {
+            continue;
+        }
+        let text = |path| match child.get(path) {
+            Prop::Value(value) => value.as_str(),
+            _ => None,
+        };
+        let name = child.display_name();
+        routes.push(mapped_route(
+            Some(&name),
+            text("properties.addressPrefix"),
+            text("properties.nextHopType"),
+        ));
+    }
+    Attached::Known(RouteTable::new(&resource.display_name(), routes, ()))
+}
+
+fn mapped_route(name: Option<&str>, prefix: Option<&str>, next_hop: Option<&str>) -> Route {
+    Route {
+        name: name.unwrap_or("(name unknown)").to_owned(),
+        address_prefix: prefix.map_or(AddressPrefix::Unknown, AddressPrefix::parse_lenient),
+        next_hop_type: Maybe::from(next_hop.and_then(|text| text.parse::<NextHopType>().ok())),
+        next_hop_ip: None,
+        origin: (),
+    }
+}
+
+/// The subnet as the flow's own end: its prefixes and its VNet's address space.
+fn subnet_endpoint(sets: &DerivedSets<'_>, usage: &ComputeSubnetUse<'_>) -> SubnetEndpoint {
+    let nets = |setting: Setting<'_, Vec<Setting<'_, &str>>>| -> Vec<Maybe<IpNet>> {
+        setting
+            .known()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| Maybe::from(item.known().and_then(|t| t.trim().parse::<IpNet>().ok())))
+            .collect()
+    };
+    let vnet_address_space = usage
+        .view
+        .vnet_id()
+        .and_then(|id| declared(sets, &id))
+        .and_then(|(_, resource)| VirtualNetwork::of(resource))
+        .map(|vnet| nets(vnet.address_prefixes()))
+        .unwrap_or_default();
+    SubnetEndpoint {
+        name: usage.subnet.display_name(),
+        prefixes: nets(usage.view.address_prefixes()),
+        vnet_address_space,
+        reachable_vnets: Vec::new(),
+    }
 }

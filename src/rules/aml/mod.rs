@@ -118,9 +118,11 @@ mod exf_support;
 mod exfiltration_weakening_outbound_rule;
 mod front_door_egress_from_compute_subnet;
 mod incomplete_service_endpoint_policy;
+mod unrestricted_storage_egress;
 pub use exfiltration_weakening_outbound_rule::ExfiltrationWeakeningOutboundRule;
 pub use front_door_egress_from_compute_subnet::FrontDoorEgressFromComputeSubnet;
 pub use incomplete_service_endpoint_policy::IncompleteServiceEndpointPolicy;
+pub use unrestricted_storage_egress::UnrestrictedStorageEgress;
 
 // AML-MVN: workspace managed network.
 
