@@ -310,6 +310,10 @@ pub(super) fn subnet_nsg_rules<'g>(
         if !child.is_type(SECURITY_RULE_TYPE) {
             continue;
         }
+        // A rule deployed only under an unknown condition makes the whole NSG uncertain.
+        if sets.written(relation.from) == Tri::Unknown {
+            return Err(());
+        }
         if let Some(rule) = SecurityRule::of(child) {
             rules.push(PlacedRule {
                 rule,
@@ -497,6 +501,9 @@ fn route_table_of(sets: &DerivedSets<'_>, subnet: &Subnet<'_>) -> Attached<Route
         };
         if !child.is_type(ROUTE_TYPE) {
             continue;
+        }
+        if sets.written(relation.from) == Tri::Unknown {
+            return Attached::Unknown;
         }
         let text = |path| match child.get(path) {
             Prop::Value(value) => value.as_str(),
