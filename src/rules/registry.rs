@@ -89,14 +89,26 @@ static RULES: &[&dyn Rule] = &[
     // AML-NSG
     //
     // AML-EXF
+    &aml::UnrestrictedStorageEgress,
+    &aml::IncompleteServiceEndpointPolicy,
+    &aml::FrontDoorEgressFromComputeSubnet,
+    &aml::ExfiltrationWeakeningOutboundRule,
     //
     // AML-MVN
     //
     // AML-AKS
+    &aml::AksOutsidePrivateWorkspaceRegion,
+    &aml::AksWithoutPrivatePath,
+    &aml::PrivateAksWithPublicFqdn,
+    &aml::PublicAksScoringOfIsolatedWorkspace,
     //
     // AML-DBX
+    &aml::MisplacedDatabricksVnet,
+    &aml::StorageSecuredOutsideDatabricksVnet,
+    &aml::DatabricksVnetWithoutDefaultSubnet,
     //
     // AML-ATT
+    &aml::NonUbuntuAttachedVm,
 ];
 
 /// Every built-in rule.

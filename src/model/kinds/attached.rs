@@ -148,6 +148,13 @@ impl<'a> VirtualMachine<'a> {
             .string("properties.storageProfile.imageReference.offer")
     }
 
+    /// `properties.storageProfile.imageReference.id`: a custom or gallery image, whose
+    /// operating system the template does not show.
+    pub fn image_id(&self) -> Setting<'a, &'a str> {
+        self.props()
+            .string("properties.storageProfile.imageReference.id")
+    }
+
     /// `properties.storageProfile.imageReference.sku`.
     pub fn image_sku(&self) -> Setting<'a, &'a str> {
         self.props()

@@ -56,7 +56,10 @@ pub use private_dns::{
     ARecordSet, DnsForwardingRulesetLink, PrivateDnsZone, ResolutionPolicy, VirtualNetworkLink,
 };
 pub use private_endpoint::{PrivateDnsZoneGroup, PrivateEndpoint, PrivateLinkConnection};
-pub use service_endpoint_policy::{PolicyDefinition, ServiceEndpointPolicy};
+pub use service_endpoint_policy::{
+    POLICY_DEFINITION_TYPE, PolicyDefinition, ServiceEndpointPolicy,
+    ServiceEndpointPolicyDefinition,
+};
 pub use workspace::{IsolationMode, V1_LEGACY_MODE_FALSE_FROM, Workspace, WorkspaceKind};
 
 /// Why a setting is not known.

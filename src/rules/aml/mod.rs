@@ -156,11 +156,37 @@ pub use serverless_no_public_ip_without_subnet::ServerlessNoPublicIpWithoutSubne
 // AML-NSG: NSG flows.
 
 // AML-EXF: data exfiltration.
+mod exf_support;
+mod exfiltration_weakening_outbound_rule;
+mod front_door_egress_from_compute_subnet;
+mod incomplete_service_endpoint_policy;
+mod unrestricted_storage_egress;
+pub use exfiltration_weakening_outbound_rule::ExfiltrationWeakeningOutboundRule;
+pub use front_door_egress_from_compute_subnet::FrontDoorEgressFromComputeSubnet;
+pub use incomplete_service_endpoint_policy::IncompleteServiceEndpointPolicy;
+pub use unrestricted_storage_egress::UnrestrictedStorageEgress;
 
 // AML-MVN: workspace managed network.
 
 // AML-AKS: AKS attached to AML.
+mod aks_outside_private_workspace_region;
+mod aks_without_private_path;
+mod attached_support;
+mod private_aks_with_public_fqdn;
+mod public_aks_scoring_of_isolated_workspace;
+pub use aks_outside_private_workspace_region::AksOutsidePrivateWorkspaceRegion;
+pub use aks_without_private_path::AksWithoutPrivatePath;
+pub use private_aks_with_public_fqdn::PrivateAksWithPublicFqdn;
+pub use public_aks_scoring_of_isolated_workspace::PublicAksScoringOfIsolatedWorkspace;
 
 // AML-DBX: Azure Databricks.
+mod databricks_vnet_without_default_subnet;
+mod misplaced_databricks_vnet;
+mod storage_secured_outside_databricks_vnet;
+pub use databricks_vnet_without_default_subnet::DatabricksVnetWithoutDefaultSubnet;
+pub use misplaced_databricks_vnet::MisplacedDatabricksVnet;
+pub use storage_secured_outside_databricks_vnet::StorageSecuredOutsideDatabricksVnet;
 
 // AML-ATT: attached virtual machines and HDInsight.
+mod non_ubuntu_attached_vm;
+pub use non_ubuntu_attached_vm::NonUbuntuAttachedVm;
