@@ -71,6 +71,12 @@ static RULES: &[&dyn Rule] = &[
     // AML-EXF
     //
     // AML-MVN
+    &aml::InvalidIsolationMode,
+    &aml::OutboundRuleOutsideApprovedMode,
+    &aml::IncompleteServiceTagRule,
+    &aml::MalformedFqdnRule,
+    &aml::InvalidOutboundRuleName,
+    &aml::IneffectiveFirewallSku,
     //
     // AML-AKS
     //

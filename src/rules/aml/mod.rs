@@ -116,6 +116,19 @@ pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
 // AML-EXF: data exfiltration.
 
 // AML-MVN: workspace managed network.
+mod incomplete_service_tag_rule;
+mod ineffective_firewall_sku;
+mod invalid_isolation_mode;
+mod invalid_outbound_rule_name;
+mod malformed_fqdn_rule;
+mod mvn_support;
+mod outbound_rule_outside_approved_mode;
+pub use incomplete_service_tag_rule::IncompleteServiceTagRule;
+pub use ineffective_firewall_sku::IneffectiveFirewallSku;
+pub use invalid_isolation_mode::InvalidIsolationMode;
+pub use invalid_outbound_rule_name::InvalidOutboundRuleName;
+pub use malformed_fqdn_rule::MalformedFqdnRule;
+pub use outbound_rule_outside_approved_mode::OutboundRuleOutsideApprovedMode;
 
 // AML-AKS: AKS attached to AML.
 
