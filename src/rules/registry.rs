@@ -73,10 +73,16 @@ static RULES: &[&dyn Rule] = &[
     // AML-MVN
     &aml::InvalidIsolationMode,
     &aml::OutboundRuleOutsideApprovedMode,
+    &aml::InvalidPrivateEndpointRuleTarget,
     &aml::IncompleteServiceTagRule,
     &aml::MalformedFqdnRule,
+    &aml::FqdnRuleToStorage,
     &aml::InvalidOutboundRuleName,
+    &aml::UnsupportedComputeInManagedNetwork,
+    &aml::MissingBatchStorageRules,
     &aml::IneffectiveFirewallSku,
+    &aml::OutboundRuleTargetInOtherTenant,
+    &aml::DuplicateOutboundRule,
     //
     // AML-AKS
     //
