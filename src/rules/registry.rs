@@ -79,10 +79,12 @@ static RULES: &[&dyn Rule] = &[
     &aml::FqdnRuleToStorage,
     &aml::InvalidOutboundRuleName,
     &aml::UnsupportedComputeInManagedNetwork,
+    &aml::ManagedNetworkProvisionedWithPublicAccess,
     &aml::MissingBatchStorageRules,
     &aml::IneffectiveFirewallSku,
     &aml::OutboundRuleTargetInOtherTenant,
     &aml::DuplicateOutboundRule,
+    &aml::ServiceEndpointAccessToManagedTarget,
     //
     // AML-AKS
     //

@@ -1,7 +1,7 @@
-use super::mvn_support::{DeclaredRules, declared_rules};
+use super::mvn_support::declared_rules;
 use super::support::{hub_workspaces, resource_of};
 use crate::graph::{DerivedSets, EdgeKind, NodeId};
-use crate::model::kinds::{OutboundRuleKind, Setting};
+use crate::model::kinds::Setting;
 use crate::model::{Resource, ResourceId, Tri};
 use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
 
@@ -88,7 +88,7 @@ impl Rule for MissingBatchStorageRules {
             };
             let mut missing = Vec::new();
             for group in BATCH_SUBRESOURCES {
-                match has_storage_rule(&sets, &declared, hub, &storage, group) {
+                match declared.hub_reaches(&sets, hub, &storage, group) {
                     Tri::True => {}
                     Tri::False => missing.push(group),
                     Tri::Unknown => ctx.indeterminate(),
@@ -142,40 +142,4 @@ fn batch_endpoints_of<'g>(sets: &DerivedSets<'g>, hub: NodeId) -> Vec<&'g Resour
             resource.is_type(BATCH_ENDPOINT_TYPE) && resource.state.deployed().is_possible()
         })
         .collect()
-}
-
-/// Whether the managed network of `hub` has a private endpoint rule to `storage` with `group`.
-fn has_storage_rule(
-    sets: &DerivedSets<'_>,
-    declared: &DeclaredRules<'_>,
-    hub: NodeId,
-    storage: &ResourceId,
-    group: &str,
-) -> Tri {
-    let rules = declared
-        .rules
-        .iter()
-        .filter(|rule| rule.hub(sets).is_some_and(|(node, _)| node == hub))
-        .map(|rule| {
-            let kind = rule.rule.kind().is(&OutboundRuleKind::PrivateEndpoint);
-            let target = match rule.rule.service_resource_id() {
-                Setting::Set(text) | Setting::Default(text) => match ResourceId::parse(text) {
-                    Ok(id) => id.matches(storage),
-                    Err(_) => Tri::False,
-                },
-                Setting::Unknown(_) => Tri::Unknown,
-                Setting::Absent => Tri::False,
-            };
-            let sub = rule
-                .rule
-                .subresource_target()
-                .test(|target| target.eq_ignore_ascii_case(group));
-            rule.written.and(kind).and(target).and(sub)
-        });
-    let found = Tri::any(rules);
-    if declared.some_unknown {
-        found.or(Tri::Unknown)
-    } else {
-        found
-    }
 }

@@ -124,10 +124,12 @@ mod invalid_isolation_mode;
 mod invalid_outbound_rule_name;
 mod invalid_private_endpoint_rule_target;
 mod malformed_fqdn_rule;
+mod managed_network_provisioned_with_public_access;
 mod missing_batch_storage_rules;
 mod mvn_support;
 mod outbound_rule_outside_approved_mode;
 mod outbound_rule_target_in_other_tenant;
+mod service_endpoint_access_to_managed_target;
 mod unsupported_compute_in_managed_network;
 pub use duplicate_outbound_rule::DuplicateOutboundRule;
 pub use fqdn_rule_to_storage::FqdnRuleToStorage;
@@ -137,9 +139,11 @@ pub use invalid_isolation_mode::InvalidIsolationMode;
 pub use invalid_outbound_rule_name::InvalidOutboundRuleName;
 pub use invalid_private_endpoint_rule_target::InvalidPrivateEndpointRuleTarget;
 pub use malformed_fqdn_rule::MalformedFqdnRule;
+pub use managed_network_provisioned_with_public_access::ManagedNetworkProvisionedWithPublicAccess;
 pub use missing_batch_storage_rules::MissingBatchStorageRules;
 pub use outbound_rule_outside_approved_mode::OutboundRuleOutsideApprovedMode;
 pub use outbound_rule_target_in_other_tenant::OutboundRuleTargetInOtherTenant;
+pub use service_endpoint_access_to_managed_target::ServiceEndpointAccessToManagedTarget;
 pub use unsupported_compute_in_managed_network::UnsupportedComputeInManagedNetwork;
 
 // AML-AKS: AKS attached to AML.

@@ -8,7 +8,7 @@ use crate::graph::{DerivedSets, EdgeKind, NodeId};
 use crate::model::kinds::{
     Cause, IsolationMode, OutboundRule, OutboundRuleKind, Setting, Workspace,
 };
-use crate::model::{Prop, Resource, Tri, read};
+use crate::model::{Prop, Resource, ResourceId, Tri, read};
 
 /// The workspace resource type.
 pub(super) const WORKSPACE_TYPE: &str = "Microsoft.MachineLearningServices/workspaces";
@@ -82,6 +82,25 @@ impl<'g> DeclaredRule<'g> {
         }
     }
 
+    /// Whether this is a private endpoint rule, written by the deployment, to `target` with the
+    /// sub-resource `group` (C1).
+    pub(super) fn reaches(&self, target: &ResourceId, group: &str) -> Tri {
+        let kind = self.rule.kind().is(&OutboundRuleKind::PrivateEndpoint);
+        let to_target = match self.rule.service_resource_id() {
+            Setting::Set(text) | Setting::Default(text) => match ResourceId::parse(text) {
+                Ok(id) => id.matches(target),
+                Err(_) => Tri::False,
+            },
+            Setting::Unknown(_) => Tri::Unknown,
+            Setting::Absent => Tri::False,
+        };
+        let sub_resource = self
+            .rule
+            .subresource_target()
+            .test(|written| written.eq_ignore_ascii_case(group));
+        self.written.and(kind).and(to_target).and(sub_resource)
+    }
+
     /// The hub workspace whose managed network holds the rule, when the template declares it.
     pub(super) fn hub(&self, sets: &DerivedSets<'g>) -> Option<(NodeId, Workspace<'g>)> {
         let hub = sets.hub(self.workspace?).node()?;
@@ -97,6 +116,31 @@ pub(super) struct DeclaredRules<'g> {
     pub(super) rules: Vec<DeclaredRule<'g>>,
     /// Some workspace's inline map is computed at deployment.
     pub(super) some_unknown: bool,
+}
+
+impl DeclaredRules<'_> {
+    /// Whether the managed network of `hub` (its own rules and its projects') has a private
+    /// endpoint rule to `target` with sub-resource `group`; `Unknown` when some rule or inline
+    /// map is known only at deployment.
+    pub(super) fn hub_reaches(
+        &self,
+        sets: &DerivedSets<'_>,
+        hub: NodeId,
+        target: &ResourceId,
+        group: &str,
+    ) -> Tri {
+        let found = Tri::any(
+            self.rules
+                .iter()
+                .filter(|rule| rule.hub(sets).is_some_and(|(node, _)| node == hub))
+                .map(|rule| rule.reaches(target, group)),
+        );
+        if self.some_unknown {
+            found.or(Tri::Unknown)
+        } else {
+            found
+        }
+    }
 }
 
 /// Every outbound rule of the deployment (resources whose deployment is possible).
