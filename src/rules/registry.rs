@@ -85,6 +85,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::OutboundRuleTargetInOtherTenant,
     &aml::DuplicateOutboundRule,
     &aml::ServiceEndpointAccessToManagedTarget,
+    &aml::ExistingComputeOutsideManagedNetwork,
     //
     // AML-AKS
     //

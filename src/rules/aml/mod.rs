@@ -117,6 +117,7 @@ pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
 
 // AML-MVN: workspace managed network.
 mod duplicate_outbound_rule;
+mod existing_compute_outside_managed_network;
 mod fqdn_rule_to_storage;
 mod incomplete_service_tag_rule;
 mod ineffective_firewall_sku;
@@ -132,6 +133,7 @@ mod outbound_rule_target_in_other_tenant;
 mod service_endpoint_access_to_managed_target;
 mod unsupported_compute_in_managed_network;
 pub use duplicate_outbound_rule::DuplicateOutboundRule;
+pub use existing_compute_outside_managed_network::ExistingComputeOutsideManagedNetwork;
 pub use fqdn_rule_to_storage::FqdnRuleToStorage;
 pub use incomplete_service_tag_rule::IncompleteServiceTagRule;
 pub use ineffective_firewall_sku::IneffectiveFirewallSku;
