@@ -109,12 +109,12 @@ impl<'g> DeclaredRule<'g> {
     }
 }
 
-/// The outbound rules the deployment may write, and whether some inline map is known only at
-/// deployment (its rules are then invisible: callers count an undecided check).
+/// The outbound rules the deployment may write, and whether some inline map or child rule is
+/// known only at deployment (its rules are then invisible: callers count an undecided check).
 pub(super) struct DeclaredRules<'g> {
     /// The rules, in template order.
     pub(super) rules: Vec<DeclaredRule<'g>>,
-    /// Some workspace's inline map is computed at deployment.
+    /// Some workspace's inline map, or some child rule's `properties`, is computed at deployment.
     pub(super) some_unknown: bool,
 }
 
@@ -179,6 +179,11 @@ pub(super) fn declared_rules<'g>(sets: &DerivedSets<'g>) -> DeclaredRules<'g> {
                         .node(*parent)
                         .is_some_and(|n| n.is_type(WORKSPACE_TYPE))
                 });
+            // A rule object computed at deployment hides the rule's type and destination.
+            if resource.get("properties").is_unknown() {
+                some_unknown = true;
+                continue;
+            }
             // The view reads `properties` when present and the body otherwise; the path follows.
             let base = if resource.get("properties").is_absent() {
                 String::new()
