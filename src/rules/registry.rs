@@ -95,6 +95,21 @@ static RULES: &[&dyn Rule] = &[
     &aml::ExfiltrationWeakeningOutboundRule,
     //
     // AML-MVN
+    &aml::InvalidIsolationMode,
+    &aml::OutboundRuleOutsideApprovedMode,
+    &aml::InvalidPrivateEndpointRuleTarget,
+    &aml::IncompleteServiceTagRule,
+    &aml::MalformedFqdnRule,
+    &aml::FqdnRuleToStorage,
+    &aml::InvalidOutboundRuleName,
+    &aml::UnsupportedComputeInManagedNetwork,
+    &aml::ManagedNetworkProvisionedWithPublicAccess,
+    &aml::MissingBatchStorageRules,
+    &aml::IneffectiveFirewallSku,
+    &aml::OutboundRuleTargetInOtherTenant,
+    &aml::DuplicateOutboundRule,
+    &aml::ServiceEndpointAccessToManagedTarget,
+    &aml::ExistingComputeOutsideManagedNetwork,
     //
     // AML-AKS
     &aml::AksOutsidePrivateWorkspaceRegion,

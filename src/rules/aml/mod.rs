@@ -167,6 +167,37 @@ pub use incomplete_service_endpoint_policy::IncompleteServiceEndpointPolicy;
 pub use unrestricted_storage_egress::UnrestrictedStorageEgress;
 
 // AML-MVN: workspace managed network.
+mod duplicate_outbound_rule;
+mod existing_compute_outside_managed_network;
+mod fqdn_rule_to_storage;
+mod incomplete_service_tag_rule;
+mod ineffective_firewall_sku;
+mod invalid_isolation_mode;
+mod invalid_outbound_rule_name;
+mod invalid_private_endpoint_rule_target;
+mod malformed_fqdn_rule;
+mod managed_network_provisioned_with_public_access;
+mod missing_batch_storage_rules;
+mod mvn_support;
+mod outbound_rule_outside_approved_mode;
+mod outbound_rule_target_in_other_tenant;
+mod service_endpoint_access_to_managed_target;
+mod unsupported_compute_in_managed_network;
+pub use duplicate_outbound_rule::DuplicateOutboundRule;
+pub use existing_compute_outside_managed_network::ExistingComputeOutsideManagedNetwork;
+pub use fqdn_rule_to_storage::FqdnRuleToStorage;
+pub use incomplete_service_tag_rule::IncompleteServiceTagRule;
+pub use ineffective_firewall_sku::IneffectiveFirewallSku;
+pub use invalid_isolation_mode::InvalidIsolationMode;
+pub use invalid_outbound_rule_name::InvalidOutboundRuleName;
+pub use invalid_private_endpoint_rule_target::InvalidPrivateEndpointRuleTarget;
+pub use malformed_fqdn_rule::MalformedFqdnRule;
+pub use managed_network_provisioned_with_public_access::ManagedNetworkProvisionedWithPublicAccess;
+pub use missing_batch_storage_rules::MissingBatchStorageRules;
+pub use outbound_rule_outside_approved_mode::OutboundRuleOutsideApprovedMode;
+pub use outbound_rule_target_in_other_tenant::OutboundRuleTargetInOtherTenant;
+pub use service_endpoint_access_to_managed_target::ServiceEndpointAccessToManagedTarget;
+pub use unsupported_compute_in_managed_network::UnsupportedComputeInManagedNetwork;
 
 // AML-AKS: AKS attached to AML.
 mod aks_outside_private_workspace_region;
