@@ -110,8 +110,21 @@ pub use undersized_compute_subnet::UndersizedComputeSubnet;
 pub use vnet_overlapping_docker_bridge::VnetOverlappingDockerBridge;
 
 // AML-CMP: computes.
+mod compute_with_public_ssh;
+pub use compute_with_public_ssh::ComputeWithPublicSsh;
 
 // AML-NSG: NSG flows.
+mod denied_core_compute_egress;
+mod denied_required_compute_egress;
+mod denied_situational_compute_egress;
+mod forced_tunnel_without_aml_return_route;
+mod nsg_support;
+mod public_ip_compute_without_management_inbound;
+pub use denied_core_compute_egress::DeniedCoreComputeEgress;
+pub use denied_required_compute_egress::DeniedRequiredComputeEgress;
+pub use denied_situational_compute_egress::DeniedSituationalComputeEgress;
+pub use forced_tunnel_without_aml_return_route::ForcedTunnelWithoutAmlReturnRoute;
+pub use public_ip_compute_without_management_inbound::PublicIpComputeWithoutManagementInbound;
 
 // AML-EXF: data exfiltration.
 
