@@ -73,6 +73,8 @@ static RULES: &[&dyn Rule] = &[
     &aml::DeniedSituationalComputeEgress,
     &aml::PublicIpComputeWithoutManagementInbound,
     &aml::ForcedTunnelWithoutAmlReturnRoute,
+    &aml::AttachedComputeWithoutAmlSsh,
+    &aml::BlockedAksRegistryEgress,
     //
     // AML-EXF
     //

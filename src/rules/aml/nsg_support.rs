@@ -23,6 +23,8 @@ use crate::rules::{Finding, RuleContext};
 
 /// The resource type of private endpoints.
 const PRIVATE_ENDPOINT_TYPE: &str = "Microsoft.Network/privateEndpoints";
+/// The resource type of AKS agent pools.
+const AGENT_POOL_TYPE: &str = "Microsoft.ContainerService/managedClusters/agentPools";
 /// The resource type of a child route.
 const ROUTE_TYPE: &str = "Microsoft.Network/routeTables/routes";
 
@@ -524,21 +526,34 @@ pub(super) struct ComputeSite<'g> {
 /// `COMPUTE_SUBNETS`, instances, clusters and serverless compute, not under a managed network).
 /// Undecidable members and open sets are counted as undecided checks on `ctx`.
 pub(super) fn compute_sites<'g>(ctx: &RuleContext<'g>) -> Vec<ComputeSite<'g>> {
+    sites_of(ctx, false)
+}
+
+/// The AKS subnets of the `AKS`/`Kubernetes` computes of the template's workspaces
+/// (`aksNetworkingConfiguration.subnetId`, else the attached cluster's agent pools), as sites
+/// of kind [`ComputeKind::Kubernetes`].
+pub(super) fn aks_sites<'g>(ctx: &RuleContext<'g>) -> Vec<ComputeSite<'g>> {
+    sites_of(ctx, true)
+}
+
+fn sites_of<'g>(ctx: &RuleContext<'g>, aks: bool) -> Vec<ComputeSite<'g>> {
     let sets = ctx.derived();
     let mut sites: Vec<ComputeSite<'g>> = Vec::new();
     for workspace in sets.workspaces() {
         // Under a managed network the computes live in the managed VNet (AML-CMP-002 reports
-        // customer subnets there).
-        match sets
-            .managed(sets.hub(workspace).node().unwrap_or(workspace))
-            .value
-        {
-            Tri::True => continue,
-            Tri::Unknown => {
-                ctx.indeterminate();
-                continue;
+        // customer subnets there); attached AKS clusters stay in their own VNet.
+        if !aks {
+            match sets
+                .managed(sets.hub(workspace).node().unwrap_or(workspace))
+                .value
+            {
+                Tri::True => continue,
+                Tri::Unknown => {
+                    ctx.indeterminate();
+                    continue;
+                }
+                Tri::False => {}
             }
-            Tri::False => {}
         }
         let subnets = sets.compute_subnets(workspace);
         if !subnets.open.is_empty() {
@@ -548,20 +563,36 @@ pub(super) fn compute_sites<'g>(ctx: &RuleContext<'g>) -> Vec<ComputeSite<'g>> {
             .and_then(Workspace::of)
             .and_then(|w| w.location().known());
         for member in subnets.members {
-            let (kind, path) = match member.item.source {
-                ComputeSubnetSource::Compute(ComputeType::ComputeInstance) => (
+            let (kind, path) = match (member.item.source, aks) {
+                (ComputeSubnetSource::Compute(ComputeType::ComputeInstance), false) => (
                     ComputeKind::ComputeInstance,
                     "properties.properties.subnet.id",
                 ),
-                ComputeSubnetSource::Compute(_) => (
+                (ComputeSubnetSource::Compute(_), false) => (
                     ComputeKind::ComputeCluster,
                     "properties.properties.subnet.id",
                 ),
-                ComputeSubnetSource::Serverless => (
+                (ComputeSubnetSource::Serverless, false) => (
                     ComputeKind::Serverless,
                     "properties.serverlessComputeSettings.serverlessComputeCustomSubnet",
                 ),
-                ComputeSubnetSource::AksNetworking | ComputeSubnetSource::AksAgentPool => continue,
+                (ComputeSubnetSource::AksNetworking, true) => (
+                    ComputeKind::Kubernetes,
+                    "properties.properties.aksNetworkingConfiguration.subnetId",
+                ),
+                (ComputeSubnetSource::AksAgentPool, true) => {
+                    let is_pool = resource_of(&sets, member.item.holder)
+                        .is_some_and(|r| r.is_type(AGENT_POOL_TYPE));
+                    (
+                        ComputeKind::Kubernetes,
+                        if is_pool {
+                            "properties.vnetSubnetID"
+                        } else {
+                            "properties.agentPoolProfiles"
+                        },
+                    )
+                }
+                _ => continue,
             };
             if member.certainty != Tri::True {
                 ctx.indeterminate();
@@ -571,8 +602,12 @@ pub(super) fn compute_sites<'g>(ctx: &RuleContext<'g>) -> Vec<ComputeSite<'g>> {
                 continue;
             };
             let name = node_name(&sets, member.item.holder);
-            let what = match kind {
-                ComputeKind::Serverless => format!("the serverless compute of workspace '{name}'"),
+            let what = match (kind, member.item.source) {
+                (ComputeKind::Serverless, _) => {
+                    format!("the serverless compute of workspace '{name}'")
+                }
+                (_, ComputeSubnetSource::AksAgentPool) => format!("AKS '{name}'"),
+                (_, ComputeSubnetSource::AksNetworking) => format!("AKS compute '{name}'"),
                 _ => format!("compute '{name}'"),
             };
             sites.push(ComputeSite {
