@@ -73,8 +73,10 @@ static RULES: &[&dyn Rule] = &[
     &aml::DeniedSituationalComputeEgress,
     &aml::PublicIpComputeWithoutManagementInbound,
     &aml::ForcedTunnelWithoutAmlReturnRoute,
+    &aml::BlockedSmbToDefaultStorage,
     &aml::AttachedComputeWithoutAmlSsh,
     &aml::BlockedAksRegistryEgress,
+    &aml::EndpointSubnetDenyingClients,
     //
     // AML-EXF
     //

@@ -958,6 +958,86 @@ pub(super) fn private_endpoint_prefixes(sets: &DerivedSets<'_>, subnet: &Resourc
     found
 }
 
+/// A private endpoint the template writes to a target, with its subnet.
+#[derive(Debug, Clone)]
+pub(super) struct TargetEndpoint<'g> {
+    /// The endpoint resource.
+    pub resource: &'g Resource,
+    /// Its subnet.
+    pub subnet: ResourceId,
+}
+
+/// The private endpoints the template certainly writes with a connection to `target` whose
+/// group ids include one of `groups` (all group ids when `groups` is empty).
+pub(super) fn endpoints_to<'g>(
+    sets: &DerivedSets<'g>,
+    target: NodeId,
+    groups: &[&str],
+) -> Vec<TargetEndpoint<'g>> {
+    let graph = sets.graph();
+    let mut found = Vec::new();
+    for link in graph.incoming(target, EdgeKind::PrivateLinkTarget) {
+        let wanted = groups.is_empty()
+            || link
+                .group_ids
+                .iter()
+                .any(|g| groups.iter().any(|w| g.eq_ignore_ascii_case(w)));
+        if !wanted || sets.written(link.from) != Tri::True {
+            continue;
+        }
+        let Some(resource) = resource_of(sets, link.from) else {
+            continue;
+        };
+        for relation in graph.outgoing(link.from, EdgeKind::InSubnet) {
+            if let Some(subnet) = graph.node(relation.to).and_then(|n| n.id()) {
+                found.push(TargetEndpoint {
+                    resource,
+                    subnet: subnet.clone(),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The known prefixes of a subnet endpoint.
+pub(super) fn known_prefixes(endpoint: &SubnetEndpoint) -> Vec<IpNet> {
+    endpoint
+        .prefixes
+        .iter()
+        .filter_map(|prefix| prefix.known())
+        .collect()
+}
+
+/// Evaluates `flow` on `placement` and turns the verdict into a problem: `None` when it is
+/// allowed, or undecided only because of NSGs or route tables the template does not show
+/// (then counted as an undecided check).
+pub(super) fn flow_problem<'g>(
+    ctx: &RuleContext<'_>,
+    flow: &Flow,
+    placement: &SubnetPlacement<'g>,
+) -> Option<FlowProblem<'g>> {
+    let verdict = evaluate(flow, &placement.placement());
+    match verdict.outcome {
+        Outcome::Allowed => None,
+        Outcome::Denied => {
+            let blocked = blocker(&verdict);
+            if blocked.is_none() {
+                ctx.indeterminate();
+            }
+            blocked.map(FlowProblem::Denied)
+        }
+        Outcome::Unknown => {
+            let (names, related) = uncertainty(&verdict);
+            if related.is_empty() {
+                ctx.indeterminate();
+                return None;
+            }
+            Some(FlowProblem::Unknown(names, related))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
