@@ -279,6 +279,8 @@ fn check_placement(
                 )),
                 &blocked.related,
             ),
+            // Not produced for these flows.
+            FlowProblem::ThroughAppliance(..) => continue,
             FlowProblem::Unknown(names, related) => with_related(
                 Finding::new(
                     compute,

@@ -112,6 +112,8 @@ impl Rule for BlockedAksRegistryEgress {
                     };
                     with_related(finding, &blocked.related)
                 }
+                // Not produced for these flows.
+                FlowProblem::ThroughAppliance(..) => continue,
                 FlowProblem::Unknown(names, related) => with_related(
                     Finding::new(
                         site.resource,

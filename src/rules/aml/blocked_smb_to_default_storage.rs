@@ -177,6 +177,8 @@ impl Rule for BlockedSmbToDefaultStorage {
                         .help("allow TCP 445 between the compute subnet and the storage endpoints (and through any firewall between them)"),
                         &blocked.related,
                     ),
+                    // Not produced for these flows.
+                    FlowProblem::ThroughAppliance(..) => continue,
                     FlowProblem::Unknown(names, related) => with_related(
                         Finding::new(
                             site.resource,

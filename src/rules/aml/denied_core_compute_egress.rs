@@ -1,8 +1,10 @@
 use super::nsg_support::{
-    check_site_flows, compute_sites, report_outbound_issues, site_flow_options,
+    ComputeSite, FlowIssue, FlowProblem, check_site_flows_with, compute_sites, flow_text,
+    report_outbound_issues, row_fqdns, site_flow_options, with_related,
 };
+use crate::codes::Severity;
 use crate::netsec::{FlowRow, Tier};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
 
 crate::declare_rule! {
     /// ## What it does
@@ -17,7 +19,9 @@ crate::declare_rule! {
     ///
     /// A flow decided by rules whose match cannot be known from the template (an allow on
     /// `AzureCloud`, a regional tag for a global flow, values computed at deployment) is reported
-    /// as a note naming those rules.
+    /// as a note naming those rules. When the NSGs allow the flows but the subnet's route table
+    /// sends them to a virtual appliance or a gateway (forced tunnelling), one note per subnet
+    /// names the FQDNs the appliance must allow.
     ///
     /// ## Why is this bad?
     /// Compute nodes talk to the Azure Machine Learning service, to Azure Batch and to the
@@ -98,7 +102,7 @@ impl Rule for DeniedCoreComputeEgress {
     fn check(&self, ctx: &RuleContext<'_>) {
         let sets = ctx.derived();
         let sites = compute_sites(ctx);
-        let issues = check_site_flows(
+        let issues = check_site_flows_with(
             ctx,
             &sites,
             |site| site_flow_options(&sets, site),
@@ -110,9 +114,72 @@ impl Rule for DeniedCoreComputeEgress {
                         FlowRow::F1 | FlowRow::F3 | FlowRow::F5 | FlowRow::F6
                     )
             },
+            true,
         );
         report_outbound_issues(ctx, &sites, &issues, |issue| {
             format!("AML computes need it ({})", issue.required.purpose)
         });
+        report_appliance_hops(ctx, &sites, &issues);
+    }
+}
+
+/// One note per subnet whose core flows are allowed by the NSGs but leave through a virtual
+/// appliance or gateway (C6 "Routes"): the appliance must allow their FQDNs (§3.4).
+fn report_appliance_hops(
+    ctx: &RuleContext<'_>,
+    sites: &[ComputeSite<'_>],
+    issues: &[FlowIssue<'_>],
+) {
+    // Grouped by subnet (id) and route, so one subnet gives one note.
+    let mut groups: Vec<(String, usize, &str, &str, Vec<&FlowIssue<'_>>)> = Vec::new();
+    for issue in issues {
+        let FlowProblem::ThroughAppliance(route, _) = &issue.problem else {
+            continue;
+        };
+        let Some(site) = sites.get(issue.site) else {
+            continue;
+        };
+        let key = site.subnet.to_string().to_ascii_lowercase();
+        match groups
+            .iter_mut()
+            .find(|(k, _, _, r, _)| *k == key && *r == route.as_str())
+        {
+            Some((.., members)) => members.push(issue),
+            None => groups.push((key, issue.site, &issue.subnet, route, vec![issue])),
+        }
+    }
+    for (_, site_index, subnet, route, members) in groups {
+        let Some(site) = sites.get(site_index) else {
+            continue;
+        };
+        let region = site.region.as_deref().unwrap_or_default();
+        let flows: Vec<String> = members
+            .iter()
+            .map(|issue| {
+                let flow = flow_text(&issue.required.flow);
+                match row_fqdns(issue.required.row, region) {
+                    Some(hosts) => format!("{flow} ({hosts})"),
+                    None => flow,
+                }
+            })
+            .collect();
+        let related = match &members.first().map(|m| &m.problem) {
+            Some(FlowProblem::ThroughAppliance(_, related)) => related.clone(),
+            _ => Vec::new(),
+        };
+        ctx.report(with_related(
+            Finding::new(
+                site.resource,
+                site.subnet_path,
+                format!(
+                    "The NSGs of subnet '{subnet}' allow the core AML flows, but {route} carries them; the appliance must allow {}.",
+                    flows.join(", ")
+                ),
+            )
+            .label(format!("{} in subnet '{subnet}'", site.what))
+            .severity(Severity::Note)
+            .help("allow these FQDNs (or service tags) on the firewall, or route the service tags to the Internet"),
+            &related,
+        ));
     }
 }

@@ -154,6 +154,8 @@ impl Rule for EndpointSubnetDenyingClients {
                                 .help("allow the flow in the endpoint subnet's NSG, or set `privateEndpointNetworkPolicies` to `Disabled` on that subnet"),
                                 &blocked.related,
                             ),
+                            // Not produced for these flows.
+                            FlowProblem::ThroughAppliance(..) => continue,
                             FlowProblem::Unknown(names, related) => with_related(
                                 Finding::new(
                                     endpoint.resource,

@@ -15,9 +15,9 @@ use crate::model::kinds::{
 };
 use crate::model::{Prop, Resource, ResourceId, Tri, read};
 use crate::netsec::{
-    AddressPrefix, Attachment, ComputeKind, Decider, Direction, Flow, Maybe, NextHopType, Nsg,
-    Outcome, Placement, PortRange, ReachableVnet, RequiredFlow, RequiredFlowOptions, Route,
-    RouteTable, RuleRef, SecurityRule, SubnetEndpoint, Verdict, evaluate, required_flows,
+    AddressPrefix, Attachment, ComputeKind, Decider, Direction, Flow, FlowRow, Maybe, NextHopType,
+    Note, Nsg, Outcome, Placement, PortRange, ReachableVnet, RequiredFlow, RequiredFlowOptions,
+    Route, RouteTable, RuleRef, SecurityRule, SubnetEndpoint, Verdict, evaluate, required_flows,
 };
 use crate::rules::{Finding, RuleContext};
 
@@ -37,6 +37,9 @@ pub(super) struct Written<'g> {
     /// The body path (`properties.securityRules.2` for an inline rule).
     pub path: String,
 }
+
+/// A related location of a finding: the resource, the body path in it, and the label.
+pub(super) type Related<'g> = (&'g Resource, String, String);
 
 /// An NSG as the evaluator sees it, with origins in the template.
 pub(super) type MappedNsg<'g> = Nsg<Written<'g>>;
@@ -649,7 +652,7 @@ pub(super) struct Blocker<'g> {
     /// The NSG's or route table's name.
     pub holder_name: String,
     /// Where to look: (resource, path, label).
-    pub related: Vec<(&'g Resource, String, String)>,
+    pub related: Vec<Related<'g>>,
 }
 
 /// The blocker of a denied verdict; `None` for other outcomes.
@@ -710,9 +713,7 @@ pub(super) fn blocker<'g>(verdict: &Verdict<'_, Written<'g>>) -> Option<Blocker<
 
 /// For an `Unknown` verdict: "depends on NSG 'nsg' (subnet) rule 'AllowCloud' (priority 100),
 /// …", with related locations of the rules involved.
-pub(super) fn uncertainty<'g>(
-    verdict: &Verdict<'_, Written<'g>>,
-) -> (String, Vec<(&'g Resource, String, String)>) {
+pub(super) fn uncertainty<'g>(verdict: &Verdict<'_, Written<'g>>) -> (String, Vec<Related<'g>>) {
     let mut related = Vec::new();
     let mut names = Vec::new();
     for decider in verdict.involved.iter().chain(verdict.deciding.iter()) {
@@ -739,10 +740,7 @@ pub(super) fn uncertainty<'g>(
 }
 
 /// Adds the related locations to a finding.
-pub(super) fn with_related(
-    mut finding: Finding,
-    related: &[(&Resource, String, String)],
-) -> Finding {
+pub(super) fn with_related(mut finding: Finding, related: &[Related<'_>]) -> Finding {
     for (resource, path, label) in related {
         finding = finding.related(resource, path, label.clone());
     }
@@ -755,7 +753,11 @@ pub(super) enum FlowProblem<'g> {
     /// Something certainly blocks it.
     Denied(Blocker<'g>),
     /// Rules or routes whose match is unknown decide it: their names, and where they are.
-    Unknown(String, Vec<(&'g Resource, String, String)>),
+    Unknown(String, Vec<Related<'g>>),
+    /// The NSGs allow it, but it certainly leaves through a virtual appliance or gateway (C6):
+    /// the route's text ("route table 'rt' route 'r' to VirtualAppliance 10.0.0.4") and where
+    /// the route is.
+    ThroughAppliance(String, Vec<Related<'g>>),
 }
 
 /// A required flow of a compute site that is not certainly allowed.
@@ -781,6 +783,18 @@ pub(super) fn check_site_flows<'g>(
     options: impl Fn(&ComputeSite<'g>) -> RequiredFlowOptions,
     pick: impl Fn(&ComputeSite<'g>, &RequiredFlow) -> bool,
 ) -> Vec<FlowIssue<'g>> {
+    check_site_flows_with(ctx, sites, options, pick, false)
+}
+
+/// [`check_site_flows`], also returning allowed flows that certainly leave through a virtual
+/// appliance or gateway when `appliances` is set (C6: the appliance must allow their FQDNs).
+pub(super) fn check_site_flows_with<'g>(
+    ctx: &RuleContext<'g>,
+    sites: &[ComputeSite<'g>],
+    options: impl Fn(&ComputeSite<'g>) -> RequiredFlowOptions,
+    pick: impl Fn(&ComputeSite<'g>, &RequiredFlow) -> bool,
+    appliances: bool,
+) -> Vec<FlowIssue<'g>> {
     let sets = ctx.derived();
     let mut seen = std::collections::HashSet::new();
     let mut issues = Vec::new();
@@ -804,7 +818,12 @@ pub(super) fn check_site_flows<'g>(
             }
             let verdict = evaluate(&required.flow, &placement.placement());
             let problem = match verdict.outcome {
-                Outcome::Allowed => continue,
+                Outcome::Allowed => match appliance_hop(&verdict) {
+                    Some((text, related)) if appliances => {
+                        FlowProblem::ThroughAppliance(text, related)
+                    }
+                    _ => continue,
+                },
                 Outcome::Denied => match blocker(&verdict) {
                     Some(blocked) => FlowProblem::Denied(blocked),
                     None => {
@@ -831,6 +850,52 @@ pub(super) fn check_site_flows<'g>(
         }
     }
     issues
+}
+
+/// The route an allowed flow certainly takes to a virtual appliance or gateway, if any.
+fn appliance_hop<'g>(verdict: &Verdict<'_, Written<'g>>) -> Option<(String, Vec<Related<'g>>)> {
+    verdict.notes.iter().find_map(|note| match note {
+        Note::FilteringHop {
+            table,
+            route,
+            next_hop,
+            next_hop_ip,
+            certain: true,
+        } => {
+            let to = match next_hop_ip {
+                Some(ip) => format!("{next_hop} {ip}"),
+                None => next_hop.to_string(),
+            };
+            Some((
+                format!(
+                    "route table '{}' route '{}' to {to}",
+                    table.name, route.name
+                ),
+                vec![(
+                    route.origin.resource,
+                    route.origin.path.clone(),
+                    format!("route '{}' sends the flow to {to}", route.name),
+                )],
+            ))
+        }
+        _ => None,
+    })
+}
+
+/// The FQDNs a firewall must allow for a §3.4 row (the table's "FQDN alternative"), with
+/// `region` the workspace region; `None` for rows the table gives no host names for.
+pub(super) fn row_fqdns(row: FlowRow, region: &str) -> Option<String> {
+    let region = crate::netsec::normalize_region(region);
+    Some(match row {
+        FlowRow::F1 | FlowRow::F2 | FlowRow::F4 => "*.instances.azureml.ms".to_owned(),
+        FlowRow::F3 => format!("{region}.tundra.azureml.ms"),
+        FlowRow::F5 => format!("*.{region}.batch.azure.com, *.{region}.service.batch.azure.com"),
+        FlowRow::F6 => {
+            "*.blob.core.windows.net, *.queue.core.windows.net, *.table.core.windows.net".to_owned()
+        }
+        FlowRow::F10 | FlowRow::F19 => "mcr.microsoft.com, *.data.mcr.microsoft.com".to_owned(),
+        _ => return None,
+    })
 }
 
 /// `TCP/443 to AzureMachineLearning` (outbound) or `TCP/44224 from AzureMachineLearning`
@@ -909,6 +974,8 @@ pub(super) fn report_outbound_issues(
                 .help("allow the flow explicitly (service tag and port) before any broader deny rule"),
                 related,
             ),
+            // Reported by the callers that ask for them, grouped per subnet.
+            FlowProblem::ThroughAppliance(..) => continue,
         };
         ctx.report(finding);
     }

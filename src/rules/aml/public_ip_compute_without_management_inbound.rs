@@ -110,6 +110,8 @@ impl Rule for PublicIpComputeWithoutManagementInbound {
                     .help("add an inbound allow for TCP 44224 from the AzureMachineLearning service tag, or set `enableNodePublicIp` to false (no inbound rule needed)"),
                     &blocked.related,
                 ),
+                // Not produced for these flows.
+                FlowProblem::ThroughAppliance(..) => continue,
                 FlowProblem::Unknown(names, related) => with_related(
                     Finding::new(
                         site.resource,
