@@ -1311,4 +1311,97 @@ mod tests {
             Outcome::Unknown
         );
     }
+
+    #[test]
+    fn nic_nsgs_peered_vnets_and_fqdns() {
+        let graph = graph_of(serde_json::json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0",
+            "resources": [
+                {
+                    "type": "Microsoft.Network/networkSecurityGroups",
+                    "apiVersion": "2023-11-01",
+                    "name": "nsg-nic",
+                    "location": "westeurope",
+                    "properties": { "securityRules": [{ "name": "FromAsg", "properties": {
+                        "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                        "sourceApplicationSecurityGroups": [{ "id": "[resourceId('Microsoft.Network/applicationSecurityGroups', 'asg-ml')]" }],
+                        "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22" } }] }
+                },
+                {
+                    "type": "Microsoft.Network/virtualNetworks",
+                    "apiVersion": "2023-11-01",
+                    "name": "vnet",
+                    "location": "westeurope",
+                    "properties": {
+                        "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+                        "subnets": [{ "name": "train", "properties": { "addressPrefix": "10.0.1.0/24" } }],
+                        "virtualNetworkPeerings": [{ "name": "to-hub", "properties": {
+                            "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]" } } }]
+                    }
+                },
+                {
+                    "type": "Microsoft.Network/virtualNetworks",
+                    "apiVersion": "2023-11-01",
+                    "name": "hub",
+                    "location": "westeurope",
+                    "properties": {
+                        "addressSpace": { "addressPrefixes": ["10.9.0.0/16"] },
+                        "subnets": [{ "name": "pe", "properties": { "addressPrefix": "10.9.1.0/24" } }],
+                        "virtualNetworkPeerings": [{ "name": "to-spoke", "properties": {
+                            "remoteVirtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', 'vnet')]" } } }]
+                    }
+                },
+                {
+                    "type": "Microsoft.Network/privateEndpoints",
+                    "apiVersion": "2023-11-01",
+                    "name": "pe-st",
+                    "location": "westeurope",
+                    "properties": {
+                        "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'pe')]" },
+                        "privateLinkServiceConnections": [{ "name": "blob", "properties": {
+                            "privateLinkServiceId": "[resourceId('Microsoft.Storage/storageAccounts', 'st')]", "groupIds": ["blob"] } }]
+                    }
+                },
+                {
+                    "type": "Microsoft.Network/networkInterfaces",
+                    "apiVersion": "2023-11-01",
+                    "name": "nic-vm",
+                    "location": "westeurope",
+                    "properties": {
+                        "ipConfigurations": [{ "name": "ip", "properties": {
+                            "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'train')]" } } }],
+                        "networkSecurityGroup": { "id": "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-nic')]" }
+                    }
+                }
+            ]
+        }));
+        let sets = DerivedSets::new(&graph, crate::expr::Cloud::AzureCloud);
+        let site = subnet_placement(&sets, &subnet_id());
+        assert_eq!(site.endpoint.reachable_vnets.len(), 1);
+        assert_eq!(site.endpoint.reachable_vnets[0].reach, Tri::True);
+        assert_eq!(
+            private_endpoint_prefixes(&sets, &subnet_id()),
+            vec!["10.9.1.0/24".parse::<IpNet>().expect("cidr")]
+        );
+        let nic_id = ResourceId::parse("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/DummyResourceGroup/providers/Microsoft.Network/networkInterfaces/nic-vm")
+            .expect("valid id");
+        let nic = graph.find(&nic_id).expect("NIC node");
+        let view = resource_of(&sets, nic)
+            .and_then(crate::model::kinds::NetworkInterface::of)
+            .expect("NIC view");
+        let Attached::Known(nsg) = nsg_attached(&sets, nic, view.network_security_group_id())
+        else {
+            panic!("NIC NSG is visible");
+        };
+        assert!(matches!(
+            nsg.rules[0].sources.as_slice(),
+            [AddressPrefix::ApplicationSecurityGroup(_)]
+        ));
+        assert_eq!(
+            row_fqdns(FlowRow::F5, "West Europe").as_deref(),
+            Some("*.westeurope.batch.azure.com, *.westeurope.service.batch.azure.com")
+        );
+        assert_eq!(row_fqdns(FlowRow::F14, "westeurope"), None);
+    }
 }
