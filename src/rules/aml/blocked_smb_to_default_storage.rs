@@ -95,7 +95,7 @@ impl Rule for BlockedSmbToDefaultStorage {
                     continue;
                 }
                 if let Some(problem) = flow_problem(ctx, &flow, &compute) {
-                    problems.push((problem, Severity::Note, format!("{tag} (public path)")));
+                    problems.push((problem, Severity::Note, format!("{tag}, the public path")));
                 }
             }
             for endpoint in &endpoints {
@@ -168,8 +168,13 @@ impl Rule for BlockedSmbToDefaultStorage {
                             site.resource,
                             site.subnet_path,
                             format!(
-                                "TCP 445 from '{subnet}' to the default storage '{storage_name}' is blocked ({towards}: {}); training needs it.",
-                                blocked.clause
+                                "TCP 445 from '{subnet}' to the default storage '{storage_name}' is blocked ({towards}: {}); {}",
+                                blocked.clause,
+                                if severity == Severity::Note && endpoints.is_empty() {
+                                    "a reminder: the AML documentation asks for TCP 445 to Storage.<region> only where a firewall sits in the path."
+                                } else {
+                                    "training needs it."
+                                }
                             ),
                         )
                         .label(label)
