@@ -134,6 +134,26 @@ const KNOWN_DEFECTS: &[(&str, &str, &str)] = &[
         "aistudio-network-restricted/main.json",
         "the hub's registry has publicNetworkAccess Disabled and defaultAction Deny, and the hub names no imageBuildCompute (to review: whether a managed network lets serverless compute build images)",
     ),
+    (
+        "AML-CMP-005",
+        "machine-learning-compute-create-amlcompute/azuredeploy.json",
+        "with the default (empty) VNet parameters the cluster gets no subnet and no remoteLoginPortPublicAccess: NotSpecified outside a subnet opens SSH publicly",
+    ),
+    (
+        "AML-CMP-005",
+        "machine-learning-create-vnet/azuredeploy.json",
+        "cpu-cluster, gpu-cluster (remoteLoginPortPublicAccess Enabled) and the compute instance (sshPublicAccess Enabled) open SSH publicly",
+    ),
+    (
+        "AML-CMP-005",
+        "machine-learning-job-create-or-update-job/prereqs/prereq.azuredeploy.json",
+        "the prerequisite cluster has neither a subnet nor remoteLoginPortPublicAccess: NotSpecified outside a subnet opens SSH publicly",
+    ),
+    (
+        "AML-CMP-005",
+        "machine-learning-job-create-sweep-job/prereqs/prereq.azuredeploy.json",
+        "the prerequisite cluster has neither a subnet nor remoteLoginPortPublicAccess: NotSpecified outside a subnet opens SSH publicly",
+    ),
 ];
 
 fn corpus_report() -> Option<Report> {

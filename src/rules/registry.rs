@@ -85,8 +85,18 @@ static RULES: &[&dyn Rule] = &[
     &aml::ServerlessAllowListWithoutPrivatePath,
     &aml::ServerlessNoPublicIpWithoutSubnet,
     &aml::PublicIpComputeUnderResourceLock,
+    &aml::ComputeWithPublicSsh,
     //
     // AML-NSG
+    &aml::DeniedCoreComputeEgress,
+    &aml::DeniedRequiredComputeEgress,
+    &aml::DeniedSituationalComputeEgress,
+    &aml::PublicIpComputeWithoutManagementInbound,
+    &aml::ForcedTunnelWithoutAmlReturnRoute,
+    &aml::BlockedSmbToDefaultStorage,
+    &aml::AttachedComputeWithoutAmlSsh,
+    &aml::BlockedAksRegistryEgress,
+    &aml::EndpointSubnetDenyingClients,
     //
     // AML-EXF
     &aml::UnrestrictedStorageEgress,
@@ -178,6 +188,17 @@ mod tests {
                 info.code
             );
         }
+    }
+
+    #[test]
+    fn withdrawn_nsg_006_stays_reserved() {
+        // AML-NSG-006 was withdrawn in revision 2 of the invariants (Batch classic node
+        // communication retired on 31 March 2026); its code must never be reused.
+        assert!(
+            all_rules()
+                .iter()
+                .all(|rule| rule.meta().code != "AML-NSG-006")
+        );
     }
 
     #[test]

@@ -152,8 +152,29 @@ pub use no_public_ip_compute_without_workspace_endpoint::NoPublicIpComputeWithou
 pub use public_ip_compute_under_resource_lock::PublicIpComputeUnderResourceLock;
 pub use serverless_allow_list_without_private_path::ServerlessAllowListWithoutPrivatePath;
 pub use serverless_no_public_ip_without_subnet::ServerlessNoPublicIpWithoutSubnet;
+mod compute_with_public_ssh;
+pub use compute_with_public_ssh::ComputeWithPublicSsh;
 
 // AML-NSG: NSG flows.
+mod attached_compute_without_aml_ssh;
+mod blocked_aks_registry_egress;
+mod blocked_smb_to_default_storage;
+mod denied_core_compute_egress;
+mod denied_required_compute_egress;
+mod denied_situational_compute_egress;
+mod endpoint_subnet_denying_clients;
+mod forced_tunnel_without_aml_return_route;
+mod nsg_support;
+mod public_ip_compute_without_management_inbound;
+pub use attached_compute_without_aml_ssh::AttachedComputeWithoutAmlSsh;
+pub use blocked_aks_registry_egress::BlockedAksRegistryEgress;
+pub use blocked_smb_to_default_storage::BlockedSmbToDefaultStorage;
+pub use denied_core_compute_egress::DeniedCoreComputeEgress;
+pub use denied_required_compute_egress::DeniedRequiredComputeEgress;
+pub use denied_situational_compute_egress::DeniedSituationalComputeEgress;
+pub use endpoint_subnet_denying_clients::EndpointSubnetDenyingClients;
+pub use forced_tunnel_without_aml_return_route::ForcedTunnelWithoutAmlReturnRoute;
+pub use public_ip_compute_without_management_inbound::PublicIpComputeWithoutManagementInbound;
 
 // AML-EXF: data exfiltration.
 mod exf_support;
