@@ -8,6 +8,7 @@
 //! an owner finding (the owner rule is turned off, or it does not fire) both stay as they are,
 //! so running a rule alone shows everything it finds.
 
+use crate::model::ResourceId;
 use crate::report::Diagnostic;
 
 /// A defect several rules can describe: the key under which their findings meet. Resources are
@@ -23,6 +24,16 @@ pub enum RootCause {
         /// The group id, lower-case.
         group_id: String,
     },
+    /// The AML private DNS zone `zone` (a resource index) is not linked to VNet `vnet` (its
+    /// normalised id, [`ResourceId::key`]: the VNet need not be declared in the template), which
+    /// needs it. Owner: AML-DNS-003; the missing-link findings of AML-NET-005 (b), AML-NET-004
+    /// and AML-CMP-003 are grouped with it.
+    MissingZoneLink {
+        /// The private DNS zone's resource index.
+        zone: usize,
+        /// The VNet's normalised id.
+        vnet: String,
+    },
 }
 
 impl RootCause {
@@ -32,6 +43,16 @@ impl RootCause {
             endpoint,
             group_id: group_id.to_ascii_lowercase(),
         }
+    }
+
+    /// The root cause "zone `zone` (a resource index) is not linked to `vnet`". `None` when the
+    /// VNet's id holds a value known only at deployment: two such ids may name different VNets,
+    /// so findings about them cannot be said to describe one defect.
+    pub fn missing_zone_link(zone: usize, vnet: &ResourceId) -> Option<Self> {
+        (!vnet.has_unknown()).then(|| RootCause::MissingZoneLink {
+            zone,
+            vnet: vnet.key().to_owned(),
+        })
     }
 }
 
@@ -193,6 +214,34 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].code(), "AML-PE-004");
         assert!(out[0].related().is_empty());
+    }
+
+    #[test]
+    fn a_missing_link_is_keyed_by_zone_and_normalised_vnet_id() {
+        let id = |text: &str| ResourceId::parse(text).expect("a valid id");
+        let owner = RootCause::missing_zone_link(
+            4,
+            &id(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-Spoke",
+            ),
+        );
+        let grouped = RootCause::missing_zone_link(
+            4,
+            &id(
+                "/subscriptions/S/resourcegroups/RG/providers/microsoft.network/virtualnetworks/VNET-spoke",
+            ),
+        );
+        assert!(owner.is_some());
+        assert_eq!(owner, grouped);
+        assert_ne!(
+            owner,
+            RootCause::missing_zone_link(
+                5,
+                &id(
+                    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-spoke"
+                ),
+            )
+        );
     }
 
     #[test]

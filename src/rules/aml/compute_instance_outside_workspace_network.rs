@@ -1,6 +1,7 @@
 use super::compute_network_support::{
     ComputeSubnetRef, NetworkComputeKind, aml_zone_links, declared_resource, endpoint_reach,
-    holds_endpoint, hub_name, hub_region, network_computes, vnet_name,
+    grouped_with_all, holds_endpoint, hub_name, hub_region, missing_link_causes, network_computes,
+    vnet_name,
 };
 use super::support::resource_of;
 use crate::codes::Severity;
@@ -17,7 +18,8 @@ crate::declare_rule! {
     /// An instance in a VNet peered in both directions with a workspace-endpoint VNet, with both
     /// AML private DNS zones linked to it, is reported as a warning: the documentation describes
     /// compute instances only in the workspace's VNet. The same spoke without the zone links is
-    /// an error (the missing link itself is AML-DNS-003's finding).
+    /// an error; when AML-DNS-003 reports the missing link, this finding is shown inside
+    /// AML-DNS-003's item, as one defect (root-cause grouping).
     ///
     /// ## Why is this bad?
     /// Unlike compute clusters, a compute instance cannot be created in a region or VNet other
@@ -134,6 +136,7 @@ impl Rule for ComputeInstanceOutsideWorkspaceNetwork {
                 }
                 let reach = endpoint_reach(&sets, &endpoints, &vnet);
                 let vnet_text = vnet_name(&vnet);
+                let mut causes = Vec::new();
                 let (severity, message, label) = match reach.value {
                     Tri::Unknown => {
                         ctx.indeterminate();
@@ -167,14 +170,17 @@ impl Rule for ComputeInstanceOutsideWorkspaceNetwork {
                                 ),
                                 "instance in a peered spoke".to_owned(),
                             ),
-                            Tri::False => (
-                                Severity::Error,
-                                format!(
-                                    "{prefix} or is peered with the workspace's private endpoint; VNet '{vnet_text}' is peered with '{peer}' but not linked to zone '{}'.",
-                                    links.missing().join("', '")
-                                ),
-                                "instance in a peered spoke without AML zone links".to_owned(),
-                            ),
+                            Tri::False => {
+                                causes = missing_link_causes(&sets, &links.missing(), &vnet);
+                                (
+                                    Severity::Error,
+                                    format!(
+                                        "{prefix} or is peered with the workspace's private endpoint; VNet '{vnet_text}' is peered with '{peer}' but not linked to zone '{}'.",
+                                        links.missing().join("', '")
+                                    ),
+                                    "instance in a peered spoke without AML zone links".to_owned(),
+                                )
+                            }
                         }
                     }
                 };
@@ -197,7 +203,7 @@ impl Rule for ComputeInstanceOutsideWorkspaceNetwork {
                         "workspace private endpoint",
                     );
                 }
-                ctx.report(finding);
+                ctx.report(grouped_with_all(finding, causes));
             }
         }
     }

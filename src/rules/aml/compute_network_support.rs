@@ -8,6 +8,7 @@ use super::support::{node_name, resource_of};
 use crate::graph::{DerivedSets, EdgeKind, EndpointVnet, NodeId, TriSet, vnet_of_subnet};
 use crate::model::kinds::{Compute, ComputeType, Setting, Workspace};
 use crate::model::{Resource, ResourceId, Tri};
+use crate::rules::{Finding, RootCause};
 
 /// The kind of a compute whose nodes join a customer subnet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,6 +229,26 @@ impl AmlZoneLinks {
     pub(super) fn both(&self) -> Tri {
         self.api.1.and(self.notebooks.1)
     }
+}
+
+/// The root causes (C7, owned by AML-DNS-003) of `vnet` missing a link to the zones named
+/// `zone_names`, as [`aml_zone_links`] found: one per declared zone of each name, since a link
+/// is definitely missing only when every such zone lacks it.
+pub(super) fn missing_link_causes(
+    sets: &DerivedSets<'_>,
+    zone_names: &[&str],
+    vnet: &ResourceId,
+) -> Vec<RootCause> {
+    zone_names
+        .iter()
+        .flat_map(|name| declared_zones(sets, name))
+        .filter_map(|(_, zone, _)| RootCause::missing_zone_link(zone.index, vnet))
+        .collect()
+}
+
+/// Groups `finding` with every cause in `causes` (C7).
+pub(super) fn grouped_with_all(finding: Finding, causes: Vec<RootCause>) -> Finding {
+    causes.into_iter().fold(finding, Finding::grouped_with)
 }
 
 /// The AML zone links of `vnet`; `None` when the cloud has no AML zones.

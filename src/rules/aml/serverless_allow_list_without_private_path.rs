@@ -1,10 +1,13 @@
-use super::compute_network_support::{aml_zone_links, endpoint_reach, holds_endpoint, vnet_name};
+use super::compute_network_support::{
+    aml_zone_links, endpoint_reach, grouped_with_all, holds_endpoint, missing_link_causes,
+    vnet_name,
+};
 use super::managed_selected_ips_without_workspace_rule::targets_workspace;
 use super::support::resource_of;
 use crate::graph::{DerivedSets, NodeId, Pna, vnet_of_subnet};
 use crate::model::kinds::{OutboundRule, Setting, Workspace};
 use crate::model::{ResourceId, Tri};
-use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
+use crate::rules::{Finding, RootCause, Rule, RuleContext, RuleMeta};
 
 crate::declare_rule! {
     /// ## What it does
@@ -13,7 +16,8 @@ crate::declare_rule! {
     /// list gives the serverless compute a private path to the workspace:
     /// - with a custom subnet: a workspace private endpoint in the subnet's VNet or in a VNet
     ///   peered with it in both directions, and both AML private DNS zones linked to the
-    ///   subnet's VNet (a missing link is grouped with AML-DNS-003);
+    ///   subnet's VNet. When AML-DNS-003 reports the same missing link, this finding is shown
+    ///   inside AML-DNS-003's item, as one defect (root-cause grouping);
     /// - with a managed network: a `PrivateEndpoint` outbound rule to the workspace.
     ///
     /// ## Why is this bad?
@@ -80,6 +84,8 @@ impl Rule for ServerlessAllowListWithoutPrivatePath {
                 Tri::True => {}
             }
             let managed = sets.managed(workspace).value;
+            // A missing zone link is AML-DNS-003's defect (C7): the finding joins its item.
+            let mut causes = Vec::new();
             let problem = match managed {
                 Tri::Unknown => {
                     ctx.indeterminate();
@@ -121,11 +127,14 @@ impl Rule for ServerlessAllowListWithoutPrivatePath {
                             ctx.indeterminate();
                             continue;
                         }
-                        Err(Some(problem)) => problem,
+                        Err(Some((problem, link_causes))) => {
+                            causes = link_causes;
+                            problem
+                        }
                     }
                 }
             };
-            ctx.report(
+            ctx.report(grouped_with_all(
                 Finding::new(
                     resource,
                     "properties.serverlessComputeSettings.serverlessComputeNoPublicIP",
@@ -140,21 +149,26 @@ impl Rule for ServerlessAllowListWithoutPrivatePath {
                 } else {
                     "add a workspace private endpoint in (or peered with) the serverless subnet's VNet and link both AML private DNS zones to that VNet"
                 }),
-            );
+                causes,
+            ));
         }
     }
 }
 
-/// Whether the serverless VNet has a private path to the workspace: `Err(Some(why not))` when
-/// it definitely has none, `Err(None)` when undecided.
+/// Whether the serverless VNet has a private path to the workspace: `Err(Some((why not, the
+/// root causes of missing zone links)))` when it definitely has none, `Err(None)` when
+/// undecided.
 fn private_path(
     sets: &DerivedSets<'_>,
     workspace: NodeId,
     vnet: &ResourceId,
-) -> Result<(), Option<String>> {
+) -> Result<(), Option<(String, Vec<RootCause>)>> {
     let vnet_text = vnet_name(vnet);
     if sets.workspace_private_endpoints(workspace).non_empty() == Tri::False {
-        return Err(Some("the workspace has no private endpoint".to_owned()));
+        return Err(Some((
+            "the workspace has no private endpoint".to_owned(),
+            Vec::new(),
+        )));
     }
     let endpoints = sets.private_endpoint_vnets(workspace);
     let connected =
@@ -162,8 +176,9 @@ fn private_path(
     match connected {
         Tri::Unknown => return Err(None),
         Tri::False => {
-            return Err(Some(format!(
-                "no workspace private endpoint is reachable from VNet '{vnet_text}'"
+            return Err(Some((
+                format!("no workspace private endpoint is reachable from VNet '{vnet_text}'"),
+                Vec::new(),
             )));
         }
         Tri::True => {}
@@ -174,9 +189,12 @@ fn private_path(
     match links.both() {
         Tri::True => Ok(()),
         Tri::Unknown => Err(None),
-        Tri::False => Err(Some(format!(
-            "VNet '{vnet_text}' is not linked to zone '{}'",
-            links.missing().join("', '")
+        Tri::False => Err(Some((
+            format!(
+                "VNet '{vnet_text}' is not linked to zone '{}'",
+                links.missing().join("', '")
+            ),
+            missing_link_causes(sets, &links.missing(), vnet),
         ))),
     }
 }

@@ -1,12 +1,13 @@
 use super::compute_network_support::{
     ComputeSubnetRef, NetworkComputeKind, aml_zone_links, declared_resource, endpoint_reach,
-    holds_endpoint, hub_name, hub_region, network_computes, vnet_name,
+    grouped_with_all, holds_endpoint, hub_name, hub_region, missing_link_causes, network_computes,
+    vnet_name,
 };
 use super::support::{node_name, resource_of, role_name};
 use crate::codes::Severity;
 use crate::graph::{AssociatedRole, DerivedSets, EdgeKind, NodeId, Pna, vnet_of_subnet};
 use crate::model::{Prop, ResourceId, Tri};
-use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
+use crate::rules::{Finding, RootCause, Rule, RuleContext, RuleMeta};
 
 crate::declare_rule! {
     /// ## What it does
@@ -17,7 +18,8 @@ crate::declare_rule! {
     /// - hold a workspace private endpoint, or be peered in both directions with a VNet that
     ///   holds one (error);
     /// - when it is connected by peering only and uses Azure DNS, be linked to the AML API zone
-    ///   (error) and notebooks zone (warning) — the missing link is grouped with AML-DNS-003;
+    ///   (error) and notebooks zone (warning). When AML-DNS-003 reports the same missing link,
+    ///   this finding is shown inside AML-DNS-003's item, as one defect (root-cause grouping);
     /// - reach a private endpoint of the default storage account, container registry and key
     ///   vault when they are network-restricted and the template gives them private endpoints
     ///   (error).
@@ -80,6 +82,8 @@ struct Missing<'g> {
     severity: Severity,
     text: String,
     related: Option<(&'g crate::model::Resource, String)>,
+    /// The root causes the piece is grouped with (C7): a missing zone link is AML-DNS-003's.
+    causes: Vec<RootCause>,
 }
 
 impl Rule for UnconnectedRemoteComputeCluster {
@@ -171,6 +175,7 @@ impl Rule for UnconnectedRemoteComputeCluster {
                                         (r, "workspace private endpoint".to_owned())
                                     })
                                 }),
+                                causes: Vec::new(),
                             });
                         }
                         Tri::True => match aml_zone_links(&sets, &vnet) {
@@ -189,6 +194,11 @@ impl Rule for UnconnectedRemoteComputeCluster {
                                                 "VNet '{vnet_text}' is connected by peering only and is not linked to zone '{zone}'"
                                             ),
                                             related: None,
+                                            causes: missing_link_causes(
+                                                &sets,
+                                                &[zone],
+                                                &vnet,
+                                            ),
                                         }),
                                     }
                                 }
@@ -208,6 +218,7 @@ impl Rule for UnconnectedRemoteComputeCluster {
                             region.clone().unwrap_or_default()
                         ),
                         related: None,
+                        causes: Vec::new(),
                     });
                 }
                 for piece in missing {
@@ -229,7 +240,7 @@ impl Rule for UnconnectedRemoteComputeCluster {
                     if let Some((resource, label)) = piece.related {
                         finding = finding.related(resource, "", label);
                     }
-                    ctx.report(finding);
+                    ctx.report(grouped_with_all(finding, piece.causes));
                 }
             }
         }
@@ -315,6 +326,7 @@ fn unreachable_dependencies<'g>(
                         vnet_name(vnet)
                     ),
                     related: Some((resource, format!("network-restricted {role}"))),
+                    causes: Vec::new(),
                 });
             }
         }

@@ -3,7 +3,7 @@ use super::dns_support::{
 };
 use crate::codes::Severity;
 use crate::model::Tri;
-use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
+use crate::rules::{Finding, RootCause, Rule, RuleContext, RuleMeta};
 
 crate::declare_rule! {
     /// ## What it does
@@ -18,6 +18,10 @@ crate::declare_rule! {
     /// clients there cannot reach a private workspace (error); with the notebooks zone unlinked,
     /// notebooks fail (warning). A VNet with custom DNS servers resolves through them instead:
     /// the zones must then be linked to the DNS server's VNet (info).
+    ///
+    /// This finding owns the missing link (root-cause grouping): when AML-NET-005, AML-NET-004
+    /// or AML-CMP-003 report that a compute's VNet lacks the same zone's link, their findings
+    /// are shown inside this one, as one defect.
     ///
     /// ## Example
     /// ```json
@@ -128,7 +132,10 @@ impl Rule for UnlinkedAmlPrivateDnsZone {
                             .help("link the zone to the DNS server's VNet and forward the AML public zones to 168.63.129.16 (see AML-DNS-011)")
                             .severity(Severity::Note)
                         } else {
-                            Finding::new(
+                            // The one item for this missing link (C7): the findings of
+                            // AML-NET-005, AML-NET-004 and AML-CMP-003 about it join it.
+                            let cause = RootCause::missing_zone_link(zone.index, &needing.vnet);
+                            let finding = Finding::new(
                                 zone,
                                 "name",
                                 format!(
@@ -141,7 +148,11 @@ impl Rule for UnlinkedAmlPrivateDnsZone {
                             .help(format!(
                                 "add a virtualNetworkLinks child of '{zone_name}' for VNet '{vnet_name}' with registrationEnabled false"
                             ))
-                            .severity(severity)
+                            .severity(severity);
+                            match cause {
+                                Some(cause) => finding.owns(cause),
+                                None => finding,
+                            }
                         };
                         if let Some(vnet) = graph
                             .find(&needing.vnet)
