@@ -118,8 +118,8 @@ impl<R: SpanRecorder> SpanRecorder for &mut R {
 }
 
 /// One step of the path to the value being read.
-#[derive(Debug, Clone, Copy)]
-enum PathSegment {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathSegment {
     /// An object member; the raw (still escaped) name lies at this byte range, `quote` says how
     /// it was written (`"`, `'`, or 0 for an unquoted name).
     Member { start: u32, end: u32, quote: u8 },
@@ -141,26 +141,36 @@ impl JsonPath<'_> {
         pointer
     }
 
-    /// The pointer's bytes handed to `sink` in pieces, without building the string (the span
-    /// index hashes them for every value of a file).
+    /// The pointer's bytes handed to `sink` in pieces, without building the string.
     pub(crate) fn write_pointer(&self, sink: &mut impl FnMut(&str)) {
         for segment in &self.segments {
-            sink("/");
-            match *segment {
-                PathSegment::Element(index) => {
-                    let mut digits = [0u8; 10];
-                    sink(format_index(index, &mut digits));
-                }
-                PathSegment::Member { start, end, quote } => {
-                    let raw = self
-                        .text
-                        .get(start as usize..end as usize)
-                        .unwrap_or_default();
-                    if quote == 0 || !raw.contains('\\') {
-                        write_pointer_token(raw, sink);
-                    } else {
-                        write_pointer_token(&unescape_for_pointer(raw), sink);
-                    }
+            self.write_segment(*segment, sink);
+        }
+    }
+
+    /// The steps of the path, outermost first; each is handed out by
+    /// [`JsonPath::write_segment`] as its pointer text.
+    pub(crate) fn segments(&self) -> &[PathSegment] {
+        &self.segments
+    }
+
+    /// One step's share of the pointer: `/` and the escaped token.
+    pub(crate) fn write_segment(&self, segment: PathSegment, sink: &mut impl FnMut(&str)) {
+        sink("/");
+        match segment {
+            PathSegment::Element(index) => {
+                let mut digits = [0u8; 10];
+                sink(format_index(index, &mut digits));
+            }
+            PathSegment::Member { start, end, quote } => {
+                let raw = self
+                    .text
+                    .get(start as usize..end as usize)
+                    .unwrap_or_default();
+                if quote == 0 || !raw.contains('\\') {
+                    write_pointer_token(raw, sink);
+                } else {
+                    write_pointer_token(&unescape_for_pointer(raw), sink);
                 }
             }
         }

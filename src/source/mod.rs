@@ -180,12 +180,16 @@ struct SpanIndex {
     /// finding was a fifth of the corpus's analysis time. 64-bit SipHash keys of the pointers of
     /// one file do not collide in practice (under 1e-9 for a million values).
     entries: HashMap<u64, SpanEntry>,
+    /// The hasher state after each step of the last path recorded: siblings share their
+    /// parent's prefix, so a value costs the hashing of its own step, not of its whole path.
+    prefixes: Vec<(json::PathSegment, std::hash::DefaultHasher)>,
 }
 
 impl SpanIndex {
     fn build(text: &str) -> SpanIndex {
         let mut index = SpanIndex::default();
         json::record_spans(text, &mut index);
+        index.prefixes = Vec::new();
         index
     }
 
@@ -204,12 +208,31 @@ fn pointer_hasher() -> std::hash::DefaultHasher {
 
 impl json::SpanRecorder for SpanIndex {
     fn value(&mut self, path: &json::JsonPath<'_>, key_start: Option<u32>, start: u32, end: u32) {
-        let mut hasher = pointer_hasher();
-        path.write_pointer(&mut |piece| hasher.write(piece.as_bytes()));
+        let segments = path.segments();
+        let shared = self
+            .prefixes
+            .iter()
+            .zip(segments)
+            .take_while(|((cached, _), segment)| cached == *segment)
+            .count();
+        self.prefixes.truncate(shared);
+        for segment in &segments[shared..] {
+            let mut hasher = self
+                .prefixes
+                .last()
+                .map_or_else(pointer_hasher, |(_, h)| h.clone());
+            path.write_segment(*segment, &mut |piece| hasher.write(piece.as_bytes()));
+            self.prefixes.push((*segment, hasher));
+        }
+        let hash = self
+            .prefixes
+            .last()
+            .map_or_else(pointer_hasher, |(_, h)| h.clone())
+            .finish();
         // A duplicate member keeps the first spelling; the span of the last value read wins,
         // matching the value the reader kept.
         self.entries.insert(
-            hasher.finish(),
+            hash,
             SpanEntry {
                 key_start,
                 start,
@@ -335,6 +358,7 @@ pub fn parse_file(file: &SourceFile) -> ParsedJson {
     }
     let mut index = SpanIndex::default();
     let parsed = json::parse_recording_spans(file.text(), &mut index);
+    index.prefixes = Vec::new();
     // Another thread may have built the same index meanwhile; either copy is the same.
     let _ = file.spans.set(index);
     parsed
