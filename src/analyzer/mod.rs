@@ -149,7 +149,10 @@ impl Analyzer {
         let mut collected = inputs::collect(inputs.paths(), inputs.parameter_files())?;
         // The baseline describes what is deployed, not a change to check: when a walked
         // directory holds it, it is read as the baseline only.
-        if let Some(baseline) = self.config.baseline().and_then(|p| std::fs::canonicalize(p).ok())
+        if let Some(baseline) = self
+            .config
+            .baseline()
+            .and_then(|p| std::fs::canonicalize(p).ok())
         {
             collected
                 .files

@@ -171,10 +171,10 @@ impl Config {
         let mut config = Self::from_json_str(&text);
         // A baseline named in the file is found from the file's directory, wherever armgraph
         // runs: the file is usually discovered by walking up from the analyzed path.
-        if let (Some(baseline), Some(dir)) = (&config.baseline, path.parent()) {
-            if baseline.is_relative() {
-                config.baseline = Some(dir.join(baseline));
-            }
+        if let (Some(baseline), Some(dir)) = (&config.baseline, path.parent())
+            && baseline.is_relative()
+        {
+            config.baseline = Some(dir.join(baseline));
         }
         Ok(config.with_source(path, text))
     }

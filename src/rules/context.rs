@@ -198,9 +198,10 @@ impl<'a> RuleContext<'a> {
         undecided = undecided
             || baseline.iter().any(|deployed| {
                 deployed.state != DeploymentState::Skipped
-                    && deployed.id.as_ref().is_some_and(|other| {
-                        other.has_unknown() && other.matches(id) != Tri::False
-                    })
+                    && deployed
+                        .id
+                        .as_ref()
+                        .is_some_and(|other| other.has_unknown() && other.matches(id) != Tri::False)
             });
         if undecided {
             InBaseline::Undecided

@@ -97,8 +97,8 @@ fn changed(ctx: &RuleContext<'_>, found: &DeploymentOf<'_>, new: Access, how: &s
             return;
         }
     };
-    let Some(old) = OnlineDeployment::of(deployed)
-        .and_then(|view| view.egress_public_network_access().known())
+    let Some(old) =
+        OnlineDeployment::of(deployed).and_then(|view| view.egress_public_network_access().known())
     else {
         ctx.indeterminate();
         return;
