@@ -145,3 +145,67 @@ fn the_configuration_key_must_be_a_path() {
     assert_eq!(config.issues()[0].code, "ARM-CONFIG-002");
     assert_eq!(config.issues()[0].pointer, "/baseline");
 }
+
+/// Only AML-MVN-008, so that the count of undecided checks is the rule's own.
+fn only_mvn_008(config: Config) -> Config {
+    use armgraph::config::RuleSetting;
+    config
+        .with_rule_setting(RuleSetting {
+            pattern: "AML-*".into(),
+            enabled: Some(false),
+            severity: None,
+            options: None,
+        })
+        .with_rule_setting(RuleSetting {
+            pattern: "AML-MVN-008".into(),
+            enabled: Some(true),
+            severity: None,
+            options: None,
+        })
+}
+
+#[test]
+fn resources_match_by_id_ignoring_case_and_unknown_ids_are_undecided() {
+    let deployed =
+        std::fs::read_to_string("testdata/baseline/deployed.json").expect("the baseline fixture");
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    // ARM names compare ignoring case: the exported name in other case is the same workspace.
+    let shouted = dir.path().join("shouted.json");
+    std::fs::write(
+        &shouted,
+        deployed.replace(
+            "\"defaultValue\": \"mlw-contoso\"",
+            "\"defaultValue\": \"MLW-Contoso\"",
+        ),
+    )
+    .expect("write");
+    let report = check(
+        only_mvn_008(Config::default().with_baseline(&shouted)),
+        TEMPLATE,
+    );
+    assert!(
+        codes(&report).contains(&"AML-MVN-008".to_owned()),
+        "{report}"
+    );
+
+    // A workspace name known only at deployment may be this workspace: undecided, not reported.
+    let unnamed = dir.path().join("unnamed.json");
+    std::fs::write(
+        &unnamed,
+        deployed.replace(
+            "\"defaultValue\": \"mlw-contoso\",",
+            "\"metadata\": {\"description\": \"no default\"},",
+        ),
+    )
+    .expect("write");
+    let report = check(
+        only_mvn_008(Config::default().with_baseline(&unnamed)),
+        TEMPLATE,
+    );
+    assert!(
+        !codes(&report).contains(&"AML-MVN-008".to_owned()),
+        "{report}"
+    );
+    assert_eq!(report.summary().indeterminate, 1, "{report}");
+}

@@ -194,14 +194,15 @@ impl<'a> RuleContext<'a> {
                 DeploymentState::Skipped => {}
             }
         }
-        // A baseline resource whose id is known only at deployment may be this one.
+        // A baseline resource whose id is known only at deployment (in part, or not at all when
+        // its name is unknown) may be this one.
         undecided = undecided
             || baseline.iter().any(|deployed| {
                 deployed.state != DeploymentState::Skipped
-                    && deployed
-                        .id
-                        .as_ref()
-                        .is_some_and(|other| other.has_unknown() && other.matches(id) != Tri::False)
+                    && match &deployed.id {
+                        Some(other) => other.has_unknown() && other.matches(id) != Tri::False,
+                        None => deployed.is_type(&resource.resource_type),
+                    }
             });
         if undecided {
             InBaseline::Undecided
