@@ -62,6 +62,12 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
+    /// A template describing what is deployed now (`az group export`, or the previous version of
+    /// the template): rules that judge a change compare each resource with the resource of the
+    /// same id in it. Overrides the configuration's `baseline`.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
     /// Azure Policy definitions or initiatives to evaluate: a file or a directory of *.json.
     /// Repeatable.
     #[arg(long, value_name = "PATH")]
@@ -217,6 +223,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         });
     }
     config = config.with_custom_rules(cli.rule_files.clone());
+    if let Some(baseline) = &cli.baseline {
+        config = config.with_baseline(baseline);
+    }
     let configured = context(&cli, config.context().clone());
     config = config.with_context(configured);
     if !cli.policy.is_empty() || cli.aliases.is_some() {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::run;
+use common::{Run, run};
 use serde_json::Value;
 
 fn json(stdout: &str) -> Value {
@@ -185,6 +185,26 @@ fn explicit_non_template_is_a_warning() {
         .filter_map(|d| d["code"].as_str())
         .collect();
     assert!(codes.contains(&"ARM-JSON-001"), "{codes:?}");
+}
+
+#[test]
+fn baseline_option_compares_with_the_deployed_state() {
+    let fixture = "testdata/rules/AML-MVN-008-relaxed-isolation-mode/fail/approved-to-internet";
+    let template = format!("{fixture}.json");
+    let baseline = format!("{fixture}.baseline.json");
+    let codes = |r: &Run| -> Vec<String> {
+        json(&r.stdout)["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter_map(|d| d["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let without = run(&["--format", "json", &template]);
+    assert!(!codes(&without).contains(&"AML-MVN-008".to_owned()));
+    let with = run(&["--format", "json", "--baseline", &baseline, &template]);
+    assert_eq!(with.code, 1, "{}", with.stderr);
+    assert!(codes(&with).contains(&"AML-MVN-008".to_owned()));
 }
 
 #[test]

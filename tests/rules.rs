@@ -1,6 +1,7 @@
 //! Every rule on its fixtures: `testdata/rules/<CODE>-<name>/pass/*.json` must produce no finding
 //! of that rule (and no engine error or warning), `fail/*.json` at least one, snapshotted as
-//! human output (reviewed by hand).
+//! human output (reviewed by hand). A fixture `x.json` with an `x.baseline.json` beside it is
+//! analyzed with that baseline (the deployed state); `*.baseline.json` files are not fixtures.
 
 use armgraph::config::RuleSetting;
 use armgraph::report::render::RenderOptions;
@@ -24,7 +25,8 @@ fn code_of(path: &std::path::Path) -> String {
 #[test]
 fn fixtures() {
     insta::glob!("../testdata/rules", "*/*/*.json", |path| {
-        if path.to_string_lossy().ends_with(".parameters.json") {
+        let name = path.to_string_lossy();
+        if name.ends_with(".parameters.json") || name.ends_with(".baseline.json") {
             return;
         }
         let code = code_of(path);
@@ -34,7 +36,7 @@ fn fixtures() {
             .to_path_buf();
         // Only the rule of the directory runs (the engine's own checks too), so that a fixture
         // shows that rule's findings and undecided checks alone.
-        let only_this_rule = Config::default()
+        let mut only_this_rule = Config::default()
             .with_rule_setting(RuleSetting {
                 pattern: "AML-*".into(),
                 enabled: Some(false),
@@ -47,6 +49,10 @@ fn fixtures() {
                 severity: None,
                 options: None,
             });
+        let baseline = relative.with_extension("baseline.json");
+        if baseline.is_file() {
+            only_this_rule = only_this_rule.with_baseline(baseline);
+        }
         let report = Analyzer::new(only_this_rule)
             .check(&Inputs::new().with_path(&relative))
             .expect("fixture is readable");
@@ -94,7 +100,10 @@ fn every_rule_has_pass_and_fail_fixtures() {
                 .map(|entries| {
                     entries
                         .flatten()
-                        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                        .filter(|e| {
+                            let name = e.file_name().to_string_lossy().into_owned();
+                            name.ends_with(".json") && !name.ends_with(".baseline.json")
+                        })
                         .count()
                 })
                 .unwrap_or(0);

@@ -24,6 +24,9 @@ use crate::template::{
 
 pub use inputs::{Inputs, MAX_WALK_DEPTH};
 
+/// What a finding about the baseline file adds.
+const BASELINE_HELP: &str = "this file is the baseline (`baseline` in armgraph.json, or `--baseline`): the template describing what is deployed now; without it, the rules that compare with the deployed state stay silent";
+
 /// Above this many files, a progress bar is worth showing (when stderr is a terminal).
 const PROGRESS_MIN_FILES: usize = 8;
 
@@ -91,6 +94,8 @@ struct Checks<'a> {
         &'a crate::policy::PolicyOptions,
     )>,
     custom: &'a crate::custom::CustomRules,
+    /// The deployed state the rules compare the template with, when a baseline is configured.
+    baseline: Option<&'a ResourceSet>,
 }
 
 /// What the analysis of one template produced.
@@ -141,8 +146,20 @@ impl Analyzer {
 
     fn check_here(&self, inputs: &Inputs) -> Result<Report, Error> {
         let files = Files::new();
-        let collected = inputs::collect(inputs.paths(), inputs.parameter_files())?;
+        let mut collected = inputs::collect(inputs.paths(), inputs.parameter_files())?;
+        // The baseline describes what is deployed, not a change to check: when a walked
+        // directory holds it, it is read as the baseline only.
+        if let Some(baseline) = self
+            .config
+            .baseline()
+            .and_then(|p| std::fs::canonicalize(p).ok())
+        {
+            collected
+                .files
+                .retain(|c| std::fs::canonicalize(&c.path).ok().as_ref() != Some(&baseline));
+        }
         let loaded = self.load_all(&files, &collected.files, inputs.sources());
+        let (baseline, baseline_diagnostics) = self.load_baseline(&files);
 
         let mut diagnostics: Vec<Diagnostic> = Vec::new();
         for (dir, error) in &collected.unreadable_dirs {
@@ -154,6 +171,7 @@ impl Analyzer {
                 Location::new(file.id(), ""),
             ));
         }
+        diagnostics.extend(baseline_diagnostics);
         let mut scanned = ScanCounts::default();
         for l in &loaded {
             diagnostics.extend(l.diagnostics.iter().cloned());
@@ -187,6 +205,7 @@ impl Analyzer {
         let checks = Checks {
             policy,
             custom: &custom,
+            baseline: baseline.as_ref(),
         };
 
         let templates = pair_parameter_files(&loaded, inputs.parameter_files());
@@ -356,7 +375,7 @@ impl Analyzer {
             }
             let graph = ResourceGraph::build(set);
             found.extend(graph_diagnostics(&graph));
-            let (findings, mut undecided) = self.run_rules(&graph);
+            let (findings, mut undecided) = self.run_rules(&graph, checks.baseline);
             found.extend(findings);
             if let Some((set, options)) = checks.policy {
                 let (findings, policy_undecided) = set.evaluate(&graph, options);
@@ -465,15 +484,86 @@ impl Analyzer {
             diagnostics.append(&mut loader.diagnostics.borrow_mut());
             let graph = ResourceGraph::build(ResourceSet::from_expansion(&expansion));
             diagnostics.extend(graph_diagnostics(&graph));
-            diagnostics.extend(self.run_rules(&graph).0);
+            let (baseline, baseline_diagnostics) = self.load_baseline(&files);
+            diagnostics.extend(baseline_diagnostics);
+            diagnostics.extend(self.run_rules(&graph, baseline.as_ref()).0);
         }
         let report = Report::new(files, Vec::new(), diagnostics, ScanCounts::default(), 0);
         Ok((report, expansion))
     }
 
-    /// Runs every built-in rule and the added ones over a graph: their findings and how many
-    /// checks stayed undecided.
-    fn run_rules(&self, graph: &ResourceGraph) -> (Vec<Diagnostic>, usize) {
+    /// Reads and expands the baseline of the configuration, once per analysis: the resources it
+    /// deploys, and what reading it found. It is expanded in the same deployment context as the
+    /// templates but with its own parameter defaults only (the configured parameter values are
+    /// for the templates). A baseline that cannot be read or is not a template is a finding in
+    /// the baseline file, and the rules then run without a baseline.
+    fn load_baseline(&self, files: &Files) -> (Option<ResourceSet>, Vec<Diagnostic>) {
+        let Some(path) = self.config.baseline() else {
+            return (None, Vec::new());
+        };
+        let candidate = inputs::Candidate {
+            path: path.to_path_buf(),
+            explicit: true,
+            root: inputs::parent_dir(path),
+        };
+        let loaded = self.load(files, &candidate);
+        let mut diagnostics: Vec<Diagnostic> = loaded
+            .diagnostics
+            .into_iter()
+            .map(|diagnostic| {
+                if diagnostic.code().starts_with("ARM-IO-") {
+                    diagnostic.with_help(BASELINE_HELP)
+                } else {
+                    diagnostic
+                }
+            })
+            .collect();
+        let (Some(file), Some(value)) = (loaded.file, loaded.value) else {
+            return (None, diagnostics);
+        };
+        if loaded.kind != Some(DocumentKind::Template) {
+            diagnostics.push(
+                Diagnostic::new(
+                    "ARM-INPUT-001",
+                    Severity::Warning,
+                    format!(
+                        "the baseline `{}` is not a deployment template: its `$schema` is not a deploymentTemplate schema; it is ignored",
+                        file.name()
+                    ),
+                    Location::new(file.id(), "/$schema"),
+                )
+                .with_help(BASELINE_HELP),
+            );
+            return (None, diagnostics);
+        }
+        let options = ExpandOptions::default()
+            .with_context(self.config.context().clone())
+            .with_max_nested_depth(self.config.max_nested_depth())
+            .with_root(loaded.root);
+        let loader = LinkedTemplates::new(files, self.config.max_file_bytes());
+        let document = Document {
+            file: file.id(),
+            path: file.path(),
+            value: &value,
+        };
+        let expansion = expand(document, None, &options, &loader);
+        diagnostics.extend(
+            expansion
+                .issues
+                .iter()
+                .map(|issue| expand_issue_diagnostic(files, issue)),
+        );
+        diagnostics.append(&mut loader.diagnostics.borrow_mut());
+        (Some(ResourceSet::from_expansion(&expansion)), diagnostics)
+    }
+
+    /// Runs every built-in rule and the added ones over a graph, with the baseline if any: their
+    /// findings and how many checks stayed undecided.
+    fn run_rules(
+        &self,
+        graph: &ResourceGraph,
+        baseline: Option<&ResourceSet>,
+    ) -> (Vec<Diagnostic>, usize) {
         let mut diagnostics = Vec::new();
         let mut indeterminate = 0;
         let added = self.rules.iter().map(|rule| &**rule);
@@ -483,6 +573,7 @@ impl Analyzer {
                 continue;
             }
             let ctx = crate::rules::RuleContext::new(graph, rule.meta())
+                .with_baseline(baseline)
                 .with_options(self.config.rule_options(rule.meta().code).cloned());
             rule.check(&ctx);
             let (findings, undecided) = ctx.finish_with_causes();

@@ -83,6 +83,7 @@ impl Reader {
             "policies",
             "policyParameters",
             "customRules",
+            "baseline",
             "rules",
             "suppressions",
         ];
@@ -144,6 +145,13 @@ impl Reader {
                         }
                     }
                     None => self.invalid(pointer, "`customRules` must be an array of file paths"),
+                },
+                "baseline" => match value.as_str().map(str::trim).filter(|p| !p.is_empty()) {
+                    Some(path) => self.config.baseline = Some(path.into()),
+                    None => self.invalid(
+                        pointer,
+                        "`baseline` must be the path of a template describing what is deployed now",
+                    ),
                 },
                 "rules" => self.rules(value, &pointer),
                 "suppressions" => self.suppressions(value, &pointer),
@@ -390,6 +398,7 @@ mod tests {
               "parameters": {"prefix": "ml"},
               "policyParameters": {"*": {"effect": "Deny"}},
               "customRules": ["rules/custom.json"],
+              "baseline": "deployed/main.json",
               "rules": {"AML-NSG-*": "off", "AML-DNS-007": {"severity": "warning", "options": {"x": 1}}},
               "suppressions": [{"code": "AML-PE-005", "resource": "*/privateEndpoints/pe-*", "justification": "central DNS", "expires": "2027-01-31"}]
             }"#,
@@ -408,6 +417,10 @@ mod tests {
         );
         assert_eq!(config.rules().len(), 2);
         assert_eq!(
+            config.baseline(),
+            Some(std::path::Path::new("deployed/main.json"))
+        );
+        assert_eq!(
             config.rule_options("AML-DNS-007"),
             Some(&serde_json::json!({"x": 1}))
         );
@@ -421,10 +434,11 @@ mod tests {
     fn unknown_keys_and_wrong_types_are_located() {
         assert_eq!(
             issues(
-                r#"{"deny": 3, "colour": true, "context": {"region": "x", "cloud": "Mars"}, "rules": {"A": "loud"}, "maxNestedDepth": 0}"#
+                r#"{"deny": 3, "baseline": "", "colour": true, "context": {"region": "x", "cloud": "Mars"}, "rules": {"A": "loud"}, "maxNestedDepth": 0}"#
             ),
             [
                 ("ARM-CONFIG-002", "/deny".to_owned()),
+                ("ARM-CONFIG-002", "/baseline".to_owned()),
                 ("ARM-CONFIG-001", "/colour".to_owned()),
                 ("ARM-CONFIG-001", "/context/region".to_owned()),
                 ("ARM-CONFIG-002", "/context/cloud".to_owned()),

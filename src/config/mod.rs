@@ -127,6 +127,7 @@ pub struct Config {
     policy_parameters: PolicyParameters,
     policy_set: Option<Arc<PolicySet>>,
     custom_rules: Vec<PathBuf>,
+    baseline: Option<PathBuf>,
     rules: Vec<RuleSetting>,
     suppressions: Vec<SuppressionRule>,
     today: Option<String>,
@@ -148,6 +149,7 @@ impl Default for Config {
             policy_parameters: PolicyParameters::default(),
             policy_set: None,
             custom_rules: Vec::new(),
+            baseline: None,
             rules: Vec::new(),
             suppressions: Vec::new(),
             today: None,
@@ -166,7 +168,15 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(Self::from_json_str(&text).with_source(path, text))
+        let mut config = Self::from_json_str(&text);
+        // A baseline named in the file is found from the file's directory, wherever armgraph
+        // runs: the file is usually discovered by walking up from the analyzed path.
+        if let (Some(baseline), Some(dir)) = (&config.baseline, path.parent())
+            && baseline.is_relative()
+        {
+            config.baseline = Some(dir.join(baseline));
+        }
+        Ok(config.with_source(path, text))
     }
 
     /// Reads a configuration from JSON text (comments allowed).
@@ -322,6 +332,20 @@ impl Config {
     /// Custom rule files.
     pub fn custom_rules(&self) -> &[PathBuf] {
         &self.custom_rules
+    }
+
+    /// Sets the baseline: a template describing what is deployed now (the output of
+    /// `az group export`, or the previous version of the template). Rules that judge a change
+    /// (AML-MVN-008, AML-OE-002) compare each resource with the resource of the same id in it.
+    pub fn with_baseline(mut self, path: impl Into<PathBuf>) -> Self {
+        self.baseline = Some(path.into());
+        self
+    }
+
+    /// The baseline template, if any (`baseline`; relative to the configuration file's directory
+    /// when read from a file).
+    pub fn baseline(&self) -> Option<&Path> {
+        self.baseline.as_deref()
     }
 
     /// Rule settings, in file order (a later setting wins).

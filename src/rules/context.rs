@@ -6,7 +6,7 @@ use super::RuleMeta;
 use super::grouping::{CauseLinks, CauseRole, RootCause};
 use crate::codes::Severity;
 use crate::graph::{DerivedSets, ResourceGraph, resolve_cloud};
-use crate::model::{Resource, ResourceSet};
+use crate::model::{DeploymentState, Resource, ResourceSet, Tri};
 use crate::report::{Diagnostic, Location};
 
 /// One finding of a rule, before it becomes a [`Diagnostic`].
@@ -18,8 +18,17 @@ pub struct Finding {
     label: String,
     help: Option<String>,
     severity: Option<Severity>,
-    related: Vec<(usize, String, String)>,
+    related: Vec<Related>,
     causes: CauseLinks,
+}
+
+/// A related location of a finding: a resource of the template, or of the baseline.
+#[derive(Debug, Clone)]
+struct Related {
+    resource: usize,
+    in_baseline: bool,
+    path: String,
+    label: String,
 }
 
 impl Finding {
@@ -79,15 +88,55 @@ impl Finding {
 
     /// Adds another resource (and a body path in it) that explains the finding.
     pub fn related(mut self, resource: &Resource, path: &str, label: impl Into<String>) -> Self {
-        self.related
-            .push((resource.index, path.to_owned(), label.into()));
+        self.related.push(Related {
+            resource: resource.index,
+            in_baseline: false,
+            path: path.to_owned(),
+            label: label.into(),
+        });
         self
     }
+
+    /// Adds a resource of the baseline (one [`RuleContext::in_baseline`] returned), and a body
+    /// path in it, that explains the finding: the finding then also points at the deployed state.
+    pub fn related_in_baseline(
+        mut self,
+        resource: &Resource,
+        path: &str,
+        label: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            resource: resource.index,
+            in_baseline: true,
+            path: path.to_owned(),
+            label: label.into(),
+        });
+        self
+    }
+}
+
+/// What the baseline (the deployed state, [`Config::with_baseline`](crate::Config::with_baseline))
+/// says about one resource of the template, matched by resource id (ignoring case, as
+/// [`ResourceId`] compares).
+#[derive(Debug, Clone, Copy)]
+pub enum InBaseline<'a> {
+    /// No baseline is configured: nothing is known about what is deployed.
+    NoBaseline,
+    /// The baseline does not deploy the resource: the template creates it.
+    Absent,
+    /// The baseline deploys the resource: this is its deployed state. Read it with the same
+    /// views as the template's resources (a resource the baseline declares `existing` reads as
+    /// unknown).
+    Present(&'a Resource),
+    /// Cannot tell: the resource's id is known only at deployment, or the baseline deploys a
+    /// resource that may be this one under a condition or with an id known only at deployment.
+    Undecided,
 }
 
 /// The deployment as a rule sees it, and where the rule reports.
 pub struct RuleContext<'a> {
     graph: &'a ResourceGraph,
+    baseline: Option<&'a ResourceSet>,
     rule: &'static RuleMeta,
     diagnostics: RefCell<Vec<(Diagnostic, CauseLinks)>>,
     indeterminate: Cell<usize>,
@@ -99,6 +148,7 @@ impl<'a> RuleContext<'a> {
     pub fn new(graph: &'a ResourceGraph, rule: &'static RuleMeta) -> Self {
         RuleContext {
             graph,
+            baseline: None,
             rule,
             diagnostics: RefCell::new(Vec::new()),
             indeterminate: Cell::new(0),
@@ -110,6 +160,55 @@ impl<'a> RuleContext<'a> {
     pub fn with_options(mut self, options: Option<serde_json::Value>) -> Self {
         self.options = options;
         self
+    }
+
+    /// Gives the rule the baseline: the resources deployed now, which the template changes.
+    pub fn with_baseline(mut self, baseline: Option<&'a ResourceSet>) -> Self {
+        self.baseline = baseline;
+        self
+    }
+
+    /// The resources of the baseline (what is deployed now), when one is configured.
+    pub fn baseline(&self) -> Option<&'a ResourceSet> {
+        self.baseline
+    }
+
+    /// What the baseline says about `resource` of the template: matched by resource id.
+    pub fn in_baseline(&self, resource: &Resource) -> InBaseline<'a> {
+        let Some(baseline) = self.baseline else {
+            return InBaseline::NoBaseline;
+        };
+        let Some(id) = resource.id.as_ref().filter(|id| !id.has_unknown()) else {
+            return InBaseline::Undecided;
+        };
+        let mut undecided = false;
+        for index in baseline.by_id(id) {
+            let Some(deployed) = baseline.get(*index) else {
+                continue;
+            };
+            match deployed.state {
+                DeploymentState::Deployed | DeploymentState::Existing => {
+                    return InBaseline::Present(deployed);
+                }
+                DeploymentState::MaybeDeployed => undecided = true,
+                DeploymentState::Skipped => {}
+            }
+        }
+        // A baseline resource whose id is known only at deployment (in part, or not at all when
+        // its name is unknown) may be this one.
+        undecided = undecided
+            || baseline.iter().any(|deployed| {
+                deployed.state != DeploymentState::Skipped
+                    && match &deployed.id {
+                        Some(other) => other.has_unknown() && other.matches(id) != Tri::False,
+                        None => deployed.is_type(&resource.resource_type),
+                    }
+            });
+        if undecided {
+            InBaseline::Undecided
+        } else {
+            InBaseline::Absent
+        }
     }
 
     /// The rule's options as its own `Deserialize + Default` type; the defaults when none are
@@ -161,9 +260,15 @@ impl<'a> RuleContext<'a> {
         if let Some(help) = finding.help {
             diagnostic = diagnostic.with_help(help);
         }
-        for (index, path, label) in finding.related {
-            if let Some(related) = resources.get(index) {
-                diagnostic = diagnostic.with_related(location(related, &path), label);
+        for related in finding.related {
+            let set = if related.in_baseline {
+                self.baseline
+            } else {
+                Some(resources)
+            };
+            if let Some(resource) = set.and_then(|set| set.get(related.resource)) {
+                diagnostic =
+                    diagnostic.with_related(location(resource, &related.path), related.label);
             }
         }
         self.diagnostics

@@ -10,7 +10,7 @@ mod context;
 mod grouping;
 mod registry;
 
-pub use context::{Finding, RuleContext};
+pub use context::{Finding, InBaseline, RuleContext};
 pub(crate) use grouping::group_root_causes;
 pub use grouping::{CauseRole, RootCause};
 pub use registry::{all_rules, registry};

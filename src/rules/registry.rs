@@ -112,6 +112,7 @@ static RULES: &[&dyn Rule] = &[
     &aml::MalformedFqdnRule,
     &aml::FqdnRuleToStorage,
     &aml::InvalidOutboundRuleName,
+    &aml::RelaxedIsolationMode,
     &aml::UnsupportedComputeInManagedNetwork,
     &aml::ManagedNetworkProvisionedWithPublicAccess,
     &aml::MissingBatchStorageRules,

@@ -1,14 +1,16 @@
-use super::online_deployment_support::{EGRESS_PATH, online_deployments};
+use super::online_deployment_support::{DeploymentOf, EGRESS_PATH, online_deployments};
 use crate::codes::Severity;
-use crate::model::kinds::{Cause, Setting};
-use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
+use crate::model::kinds::{Access, Cause, OnlineDeployment, Setting};
+use crate::rules::{Finding, InBaseline, Rule, RuleContext, RuleMeta};
 
 crate::declare_rule! {
     /// ## What it does
     /// Checks that the `egressPublicNetworkAccess` of an online deployment does not change
-    /// between deployments. Without the previously deployed value (the deployment context has
-    /// no baseline yet), it notes a flag that is only known at deployment time, such as a
-    /// parameter without a value: the next deployment may pass another value.
+    /// between deployments. With a baseline (`baseline` in `armgraph.json`, or `--baseline`: what
+    /// is deployed now), it reports a deployment that exists there with another effective value
+    /// (absent is `Enabled`). Whether or not there is a baseline, it notes a flag that is only
+    /// known at deployment time, such as a parameter without a value: the next deployment may
+    /// pass another value.
     ///
     /// ## Why is this bad?
     /// The egress flag is immutable once the deployment exists: an update that changes it fails.
@@ -57,27 +59,66 @@ impl Rule for ChangedDeploymentEgressFlag {
     fn check(&self, ctx: &RuleContext<'_>) {
         let sets = ctx.derived();
         for found in online_deployments(&sets) {
-            // No baseline exists in the deployment context, so the error case (deployed value
-            // differs) cannot arise; what remains is the info on a value computed at deployment.
-            let Setting::Unknown(Cause::Runtime(provenance)) =
-                found.deployment.egress_public_network_access()
-            else {
-                continue;
-            };
-            ctx.report(
-                Finding::new(
-                    found.deployment.resource(),
-                    EGRESS_PATH,
-                    format!(
-                        "egressPublicNetworkAccess of deployment '{}' is immutable and is known only at deployment ({}); a different value on a later deployment fails the update.",
-                        found.name(),
-                        provenance.text()
-                    ),
-                )
-                .severity(Severity::Note)
-                .label("value computed at deployment")
-                .help("write the value the deployment was created with; to change it, create a new deployment (new name) and shift traffic"),
-            );
+            match found.deployment.egress_public_network_access() {
+                Setting::Set(new) => changed(ctx, &found, new, "here"),
+                Setting::Default(new) => changed(ctx, &found, new, "by default (no flag written)"),
+                // A value computed at deployment can drift between deployments, whatever is
+                // deployed now: the info of the spec's "without baseline" case.
+                Setting::Unknown(Cause::Runtime(provenance)) => ctx.report(
+                    Finding::new(
+                        found.deployment.resource(),
+                        EGRESS_PATH,
+                        format!(
+                            "egressPublicNetworkAccess of deployment '{}' is immutable and is known only at deployment ({}); a different value on a later deployment fails the update.",
+                            found.name(),
+                            provenance.text()
+                        ),
+                    )
+                    .severity(Severity::Note)
+                    .label("value computed at deployment")
+                    .help("write the value the deployment was created with; to change it, create a new deployment (new name) and shift traffic"),
+                ),
+                Setting::Absent | Setting::Unknown(_) => {}
+            }
         }
     }
+}
+
+/// Reports the deployment when the baseline deploys it with an egress flag other than `new`
+/// (`how` says whether the template writes `new` or leaves it to the default).
+fn changed(ctx: &RuleContext<'_>, found: &DeploymentOf<'_>, new: Access, how: &str) {
+    let deployed = match ctx.in_baseline(found.deployment.resource()) {
+        InBaseline::Present(deployed) => deployed,
+        // Without a baseline nothing is known of the deployed value; a deployment the baseline
+        // does not have is created by this template.
+        InBaseline::NoBaseline | InBaseline::Absent => return,
+        InBaseline::Undecided => {
+            ctx.indeterminate();
+            return;
+        }
+    };
+    let Some(old) =
+        OnlineDeployment::of(deployed).and_then(|view| view.egress_public_network_access().known())
+    else {
+        ctx.indeterminate();
+        return;
+    };
+    if old == new {
+        return;
+    }
+    ctx.report(
+        Finding::new(
+            found.deployment.resource(),
+            EGRESS_PATH,
+            format!(
+                "egressPublicNetworkAccess of deployment '{}' is immutable ({old} → {new}); the update fails.",
+                found.name()
+            ),
+        )
+        .label(format!("{new} {how}"))
+        .related_in_baseline(deployed, EGRESS_PATH, format!("deployed with {old}"))
+        .help(format!(
+            "keep `egressPublicNetworkAccess` at {old}, or create a new deployment (new name) and shift the endpoint's traffic to it"
+        )),
+    );
 }

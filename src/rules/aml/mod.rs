@@ -202,6 +202,7 @@ mod missing_batch_storage_rules;
 mod mvn_support;
 mod outbound_rule_outside_approved_mode;
 mod outbound_rule_target_in_other_tenant;
+mod relaxed_isolation_mode;
 mod service_endpoint_access_to_managed_target;
 mod unsupported_compute_in_managed_network;
 pub use duplicate_outbound_rule::DuplicateOutboundRule;
@@ -217,6 +218,7 @@ pub use managed_network_provisioned_with_public_access::ManagedNetworkProvisione
 pub use missing_batch_storage_rules::MissingBatchStorageRules;
 pub use outbound_rule_outside_approved_mode::OutboundRuleOutsideApprovedMode;
 pub use outbound_rule_target_in_other_tenant::OutboundRuleTargetInOtherTenant;
+pub use relaxed_isolation_mode::RelaxedIsolationMode;
 pub use service_endpoint_access_to_managed_target::ServiceEndpointAccessToManagedTarget;
 pub use unsupported_compute_in_managed_network::UnsupportedComputeInManagedNetwork;
 
