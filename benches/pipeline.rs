@@ -9,6 +9,10 @@ use std::process::Command;
 use armgraph::{Analyzer, Config, Inputs};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+// The allocator the `armgraph` CLI ships with; the floor below runs on it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("ARMGRAPH_CORPUS")
         .map(PathBuf::from)

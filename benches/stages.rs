@@ -14,6 +14,10 @@ use armgraph::source::{Files, json};
 use armgraph::template::{Document, ExpandOptions, Expansion, NoLinkedTemplates, expand};
 use criterion::{Criterion, criterion_group, criterion_main};
 
+// The allocator the `armgraph` CLI ships with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("ARMGRAPH_CORPUS")
         .map(PathBuf::from)

@@ -220,8 +220,15 @@ impl Analyzer {
             }
         }
 
-        let analyzed: Vec<TemplateAnalysis> = templates
+        // Largest first, one template per task: a single large template started last would
+        // otherwise leave the other threads idle at the end of the run.
+        let mut by_size: Vec<_> = templates.iter().collect();
+        by_size.sort_by_key(|t| {
+            std::cmp::Reverse(t.template.file.as_ref().map_or(0, |f| f.text().len()))
+        });
+        let analyzed: Vec<TemplateAnalysis> = by_size
             .par_iter()
+            .with_max_len(1)
             .filter_map(|t| {
                 let file = t.template.file.as_ref()?;
                 let value = t.template.value.as_ref()?;
@@ -249,6 +256,11 @@ impl Analyzer {
             }
             file.id()
         });
+        // The parsed documents are large trees of small allocations: free them in parallel
+        // rather than on this thread after the analysis.
+        drop(by_size);
+        drop(templates);
+        loaded.into_par_iter().for_each(drop);
         let diagnostics = crate::config::apply_settings(&self.config, diagnostics);
         let name_of = |id: source::FileId| {
             files
@@ -282,6 +294,7 @@ impl Analyzer {
         let progress = self.progress_bar(candidates.len() + sources.len());
         let mut loaded: Vec<Loaded> = candidates
             .par_iter()
+            .with_max_len(1)
             .map(|candidate| {
                 let result = self.load(files, candidate);
                 progress.inc(1);

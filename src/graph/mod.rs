@@ -189,15 +189,25 @@ pub struct ResourceGraph {
     resource_nodes: Vec<NodeIndex>,
     /// Normalized id → the nodes with that id, the declared ones first.
     by_key: HashMap<Box<str>, Vec<NodeIndex>>,
+    /// The cloud the regions imply, resolved on first use (every rule asks for it).
+    region_cloud: std::sync::OnceLock<CloudResolution>,
 }
 
 impl ResourceGraph {
+    /// The cloud the deployed resources' regions imply (C3, no cloud named by the caller),
+    /// computed once per graph.
+    pub fn region_cloud(&self) -> &CloudResolution {
+        self.region_cloud
+            .get_or_init(|| resolve_cloud(&self.set, None))
+    }
+
     /// Builds the graph of a resource set.
     pub fn build(set: ResourceSet) -> ResourceGraph {
         let mut graph = ResourceGraph {
             graph: DiGraph::with_capacity(set.len(), set.len() * 2),
             resource_nodes: Vec::with_capacity(set.len()),
             by_key: HashMap::with_capacity(set.len()),
+            region_cloud: std::sync::OnceLock::new(),
             set,
         };
         for resource in graph.set.iter() {

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use super::RuleMeta;
 use super::grouping::{CauseLinks, CauseRole, RootCause};
 use crate::codes::Severity;
-use crate::graph::{DerivedSets, ResourceGraph, resolve_cloud};
+use crate::graph::{DerivedSets, ResourceGraph};
 use crate::model::{DeploymentState, Resource, ResourceSet, Tri};
 use crate::report::{Diagnostic, Location};
 
@@ -233,8 +233,7 @@ impl<'a> RuleContext<'a> {
     /// The derived sets of the invariants spec (C5) over the graph, in the cloud the regions
     /// imply (C3; the context does not yet record a cloud named by the caller).
     pub fn derived(&self) -> DerivedSets<'a> {
-        let cloud = resolve_cloud(self.resources(), None).cloud;
-        DerivedSets::new(self.graph, cloud)
+        DerivedSets::new(self.graph, self.graph.region_cloud().cloud)
     }
 
     /// Reports a finding with the rule's code and severity.

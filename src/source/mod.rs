@@ -179,7 +179,7 @@ struct SpanIndex {
     /// By the hash of the value's pointer: building a string per value of every file with a
     /// finding was a fifth of the corpus's analysis time. 64-bit SipHash keys of the pointers of
     /// one file do not collide in practice (under 1e-9 for a million values).
-    entries: HashMap<u64, SpanEntry>,
+    entries: HashMap<u64, SpanEntry, std::hash::BuildHasherDefault<PrehashedKey>>,
     /// The hasher state after each step of the last path recorded: siblings share their
     /// parent's prefix, so a value costs the hashing of its own step, not of its whole path.
     prefixes: Vec<(json::PathSegment, std::hash::DefaultHasher)>,
@@ -197,6 +197,27 @@ impl SpanIndex {
         let mut hasher = pointer_hasher();
         hasher.write(pointer.as_bytes());
         self.entries.get(&hasher.finish())
+    }
+}
+
+/// The map of an index whose keys are hashes already: they are used as they are.
+#[derive(Default)]
+struct PrehashedKey(u64);
+
+impl Hasher for PrehashedKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used by `HashMap<u64, _>`; fold anything else in all the same.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
     }
 }
 
@@ -351,9 +372,31 @@ pub fn read_file_with_limit(
 /// finding needs a position, so their memory stays proportional to what is reported.
 pub const EAGER_SPAN_INDEX_MAX_BYTES: usize = 4 * 1024 * 1024;
 
+/// Whether the start of `text` names a deployment template or parameter schema: those files get
+/// findings; policy definitions, alias tables and other JSON in a walked directory rarely do,
+/// and index lazily. Only speed depends on this guess, never a result.
+fn looks_like_deployment_document(text: &str) -> bool {
+    const SCHEMA_WINDOW_BYTES: usize = 4096;
+    let mut end = text.len().min(SCHEMA_WINDOW_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    [
+        "deploymentTemplate",
+        "deploymentParameters",
+        "DeploymentTemplate",
+    ]
+    .iter()
+    .any(|marker| head.contains(marker))
+}
+
 /// Parses a stored file as lenient JSON.
 pub fn parse_file(file: &SourceFile) -> ParsedJson {
-    if file.text().len() > EAGER_SPAN_INDEX_MAX_BYTES || file.spans.get().is_some() {
+    if file.text().len() > EAGER_SPAN_INDEX_MAX_BYTES
+        || file.spans.get().is_some()
+        || !looks_like_deployment_document(file.text())
+    {
         return json::parse(file.text());
     }
     let mut index = SpanIndex::default();

@@ -2,7 +2,7 @@ use super::dns_support::{
     aml_zones, referencing_zone_group_causes, same_name, zone_group_causes, zone_references,
 };
 use crate::expr::Cloud;
-use crate::graph::{CloudSource, resolve_cloud};
+use crate::graph::CloudSource;
 use crate::model::DeploymentState;
 use crate::model::kinds::{PrivateDnsZone, Setting};
 use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
@@ -104,7 +104,7 @@ impl Rule for MisnamedPrivateDnsZone {
         let Some(zones) = aml_zones(&sets) else {
             return;
         };
-        let resolution = resolve_cloud(ctx.resources(), None);
+        let resolution = ctx.graph().region_cloud().clone();
         let cloud = sets.cloud();
         let judge = |name: &str| -> Option<(String, Meant, String)> {
             let (miss, meant) = NEAR_MISSES.iter().find(|(miss, _)| same_name(name, miss))?;
