@@ -639,10 +639,30 @@ impl<'g> DerivedSets<'g> {
             return set;
         };
         let graph = self.graph;
-        for resource in graph
-            .resources()
-            .of_type("Microsoft.Network/privateEndpoints")
-        {
+        let candidates: Vec<&Resource> = if hub_id.has_unknown() {
+            graph
+                .resources()
+                .of_type("Microsoft.Network/privateEndpoints")
+                .collect()
+        } else {
+            // Only endpoints that target the hub or may target anything can be members.
+            let index = graph.link_targets();
+            let mut indexes: Vec<usize> = index
+                .by_target
+                .get(hub_id.key())
+                .into_iter()
+                .flatten()
+                .chain(&index.uncertain)
+                .copied()
+                .collect();
+            indexes.sort_unstable();
+            indexes.dedup();
+            indexes
+                .into_iter()
+                .filter_map(|i| graph.resources().get(i))
+                .collect()
+        };
+        for resource in candidates {
             let Some(endpoint) = graph.node_of(resource.index) else {
                 continue;
             };

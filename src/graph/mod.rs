@@ -191,6 +191,66 @@ pub struct ResourceGraph {
     by_key: HashMap<Box<str>, Vec<NodeIndex>>,
     /// The cloud the regions imply, resolved on first use (every rule asks for it).
     region_cloud: std::sync::OnceLock<CloudResolution>,
+    /// Private endpoints by the resource their connections target, built on first use.
+    link_targets: std::sync::OnceLock<LinkTargets>,
+}
+
+/// Private endpoints by the id their connections target: the derived sets ask "which endpoints
+/// reach this workspace" once per workspace and rule, and a scan of every endpoint with its ids
+/// parsed each time made large templates quadratic.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LinkTargets {
+    /// Key of a fully known target id → the endpoints (resource indexes) with a connection to it.
+    pub(crate) by_target: HashMap<Box<str>, Vec<usize>>,
+    /// Endpoints that may target anything: existing ones, and those whose connections or target
+    /// ids are known only at deployment.
+    pub(crate) uncertain: Vec<usize>,
+}
+
+impl LinkTargets {
+    fn build(set: &ResourceSet) -> LinkTargets {
+        use crate::model::DeploymentState;
+        use crate::model::kinds::PrivateEndpoint;
+        use crate::model::kinds::Setting;
+        let mut index = LinkTargets::default();
+        for resource in set.of_type("Microsoft.Network/privateEndpoints") {
+            match resource.state {
+                DeploymentState::Skipped => continue,
+                DeploymentState::Existing => {
+                    index.uncertain.push(resource.index);
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(view) = PrivateEndpoint::of(resource) else {
+                continue;
+            };
+            let connections = match view.connections() {
+                Setting::Set(c) | Setting::Default(c) => c,
+                Setting::Absent => continue,
+                Setting::Unknown(_) => {
+                    index.uncertain.push(resource.index);
+                    continue;
+                }
+            };
+            for connection in connections {
+                match connection.target {
+                    Setting::Set(text) => match ResourceId::parse(text) {
+                        Ok(id) if id.has_unknown() => index.uncertain.push(resource.index),
+                        Ok(id) => index
+                            .by_target
+                            .entry(id.key().into())
+                            .or_default()
+                            .push(resource.index),
+                        Err(_) => {}
+                    },
+                    Setting::Unknown(_) => index.uncertain.push(resource.index),
+                    Setting::Absent | Setting::Default(_) => {}
+                }
+            }
+        }
+        index
+    }
 }
 
 impl ResourceGraph {
@@ -201,6 +261,12 @@ impl ResourceGraph {
             .get_or_init(|| resolve_cloud(&self.set, None))
     }
 
+    /// Private endpoints by the resource their connections target.
+    pub(crate) fn link_targets(&self) -> &LinkTargets {
+        self.link_targets
+            .get_or_init(|| LinkTargets::build(&self.set))
+    }
+
     /// Builds the graph of a resource set.
     pub fn build(set: ResourceSet) -> ResourceGraph {
         let mut graph = ResourceGraph {
@@ -208,6 +274,7 @@ impl ResourceGraph {
             resource_nodes: Vec::with_capacity(set.len()),
             by_key: HashMap::with_capacity(set.len()),
             region_cloud: std::sync::OnceLock::new(),
+            link_targets: std::sync::OnceLock::new(),
             set,
         };
         for resource in graph.set.iter() {

@@ -190,6 +190,10 @@ impl Resource {
 pub struct ResourceSet {
     resources: Vec<Resource>,
     by_id: HashMap<Box<str>, Vec<usize>>,
+    /// Lower-case type → the resources of that type, in order: rules ask for the resources of a
+    /// type inside loops over other resources, and a scan of the whole set there made large
+    /// templates quadratic.
+    by_type: HashMap<Box<str>, Vec<usize>>,
 }
 
 impl ResourceSet {
@@ -213,6 +217,10 @@ impl ResourceSet {
     }
 
     fn push(&mut self, resource: Resource) {
+        self.by_type
+            .entry(resource.resource_type.to_ascii_lowercase().into())
+            .or_default()
+            .push(resource.index);
         if let Some(id) = &resource.id {
             self.by_id
                 .entry(id.key().into())
@@ -296,9 +304,11 @@ impl ResourceSet {
         &'a self,
         resource_type: &'a str,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.resources
-            .iter()
-            .filter(move |r| r.is_type(resource_type))
+        self.by_type
+            .get(resource_type.to_ascii_lowercase().as_str())
+            .into_iter()
+            .flatten()
+            .filter_map(|&index| self.resources.get(index))
     }
 
     /// The resources with this id (several when a template declares the same id twice, e.g. a

@@ -749,7 +749,18 @@ impl ResourceId {
     pub fn is_child_of(&self, parent: &ResourceId) -> Tri {
         match self.last_block() {
             Some(block) if block.len() > 4 => {
-                self.truncated(self.segments.len() - 2).matches(parent)
+                // `truncated(len - 2).matches(parent)` without building the truncated id: this
+                // runs for every pair of child and parent candidate.
+                let len = self.segments.len() - 2;
+                if parent.segments.len() != len {
+                    return Tri::False;
+                }
+                Tri::all(
+                    self.segments[..len]
+                        .iter()
+                        .zip(&parent.segments)
+                        .map(|(a, b)| a.matches(b)),
+                )
             }
             _ => Tri::False,
         }
