@@ -27,13 +27,16 @@ fi
 cargo build --release --example armgraph
 armgraph_bin=target/release/examples/armgraph
 
-measure() { # prints "seconds max_rss_kb" (wall time in ms resolution; GNU time rounds to 10 ms)
-    local start end rss
+measure() { # prints "seconds max_rss_kb" (wall time to the millisecond; GNU time rounds to 10 ms)
+    local start end rss_file
+    rss_file="$(mktemp)"
     start="$(date +%s%N)"
     # Both tools exit 1 when they find something: that is a result, not a failure.
-    rss="$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null || true; } 2>&1 | tail -n 1)"
+    /usr/bin/time -o "$rss_file" -f '%M' "$@" >/dev/null 2>/dev/null || true
     end="$(date +%s%N)"
-    awk -v s="$start" -v e="$end" -v m="$rss" 'BEGIN { printf "%.3f %d\n", (e - s) / 1e9, m }'
+    awk -v s="$start" -v e="$end" -v m="$(tail -n 1 "$rss_file")" \
+        'BEGIN { printf "%.3f %d\n", (e - s) / 1e9, m }'
+    rm -f "$rss_file"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

@@ -434,6 +434,43 @@ fn nested_inner_deployment_passes_parameters_and_outputs_and_targets_its_resourc
 }
 
 #[test]
+fn nested_parameters_without_a_value_say_why_they_are_unknown() {
+    let t = template(json!({
+        "resources": [{
+            "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+            "properties": {
+                "mode": "Incremental",
+                "expressionEvaluationOptions": {"scope": "inner"},
+                "parameters": {
+                    "secret": {"reference": {"keyVault": {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv"}, "secretName": "s"}},
+                    "computed": "[reference('elsewhere').outputs.entry.value]"
+                },
+                "template": {
+                    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                    "contentVersion": "1.0.0.0",
+                    "parameters": {"secret": {"type": "securestring"}, "computed": {"type": "object"}},
+                    "resources": [],
+                    "outputs": {
+                        "secret": {"type": "string", "value": "[parameters('secret')]"},
+                        "computed": {"type": "object", "value": "[parameters('computed')]"}
+                    }
+                }
+            }
+        }],
+        "outputs": {
+            "secret": {"type": "string", "value": "[reference('inner').outputs.secret.value]"},
+            "computed": {"type": "object", "value": "[reference('inner').outputs.computed.value]"}
+        }
+    }));
+    let e = run(&t, None);
+    let secret = e.outputs[0].value.to_json().to_string();
+    let computed = e.outputs[1].value.to_json().to_string();
+    assert!(secret.contains("Key Vault reference"), "{secret}");
+    assert!(!computed.contains("Key Vault"), "{computed}");
+    assert!(computed.contains("known only at deployment"), "{computed}");
+}
+
+#[test]
 fn nested_outer_deployment_sees_the_parent_scope() {
     let t = template(json!({
         "parameters": {"prefix": {"type": "string", "defaultValue": "parent"}},

@@ -1235,8 +1235,14 @@ fn passed_parameters(properties: Option<&Value>) -> HashMap<String, Supplied> {
             let entry_object = entry.as_object();
             let supplied = match entry_object.and_then(|e| e.get("value")) {
                 Some(value) => Supplied::Value(value.clone()),
+                None if entry_object.is_some_and(|e| e.get("reference").is_some()) => {
+                    Supplied::Unknown(Provenance::reason(format!(
+                        "parameter '{name}' is a Key Vault reference, read at deployment"
+                    )))
+                }
+                // The entry itself is computed at deployment, or has neither form.
                 None => Supplied::Unknown(Provenance::reason(format!(
-                    "parameter '{name}' is a Key Vault reference, read at deployment"
+                    "the value passed for parameter '{name}' is known only at deployment"
                 ))),
             };
             (name.to_string(), supplied)
