@@ -1516,9 +1516,10 @@ impl<'g> DerivedSets<'g> {
             return Answer::unknown(UnknownInput::new(zone, "", Cause::UnresolvedId));
         };
         let mut answer = Answer::known(false, vec![zone]);
-        for (link_node, resource) in
-            self.written_children("Microsoft.Network/privateDnsZones/virtualNetworkLinks", zone_id)
-        {
+        for (link_node, resource) in self.written_children(
+            "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+            zone_id,
+        ) {
             let Some(link) = VirtualNetworkLink::of(resource) else {
                 continue;
             };
@@ -1544,7 +1545,13 @@ impl<'g> DerivedSets<'g> {
                     m
                 }
                 Some(Err(())) => Tri::False,
-                None => id_matches(link_node, path, link.virtual_network_id(), vnet, &mut unknown),
+                None => id_matches(
+                    link_node,
+                    path,
+                    link.virtual_network_id(),
+                    vnet,
+                    &mut unknown,
+                ),
             };
             answer = answer.or(Answer::from_tri(
                 present.and(in_zone).and(target),
@@ -1643,9 +1650,11 @@ impl<'g> DerivedSets<'g> {
         let member = |index: usize| {
             let resource = self.graph.resources().get(index)?;
             let node = self.graph.node_of(index)?;
-            Some(self.zone_member(node, "name", zone_name_of(resource), |name| {
-                name.test(|n| required.names(n))
-            }))
+            Some(
+                self.zone_member(node, "name", zone_name_of(resource), |name| {
+                    name.test(|n| required.names(n))
+                }),
+            )
         };
         if let Some(first) = coverage.first_true.and_then(member) {
             return answer.or(first);
@@ -1678,7 +1687,9 @@ impl<'g> DerivedSets<'g> {
             "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
         ] {
             for (node, resource) in self.written_of_type(resource_type) {
-                let value = self.written(node).and(zone_name_of(resource).test(|n| required.names(n)));
+                let value = self
+                    .written(node)
+                    .and(zone_name_of(resource).test(|n| required.names(n)));
                 match value {
                     Tri::True if coverage.first_true.is_none() => {
                         coverage.first_true = Some(resource.index);

@@ -227,7 +227,9 @@ impl DnsIndex {
     /// The parsed `virtualNetwork.id` of a virtual network link; `None` when it is not written
     /// as text (absent or known only at deployment).
     pub(crate) fn link_vnet(&self, link: usize) -> Option<Result<&ResourceId, ()>> {
-        self.link_vnets.get(&link).map(|parsed| parsed.as_ref().map_err(|_| ()))
+        self.link_vnets
+            .get(&link)
+            .map(|parsed| parsed.as_ref().map_err(|_| ()))
     }
 
     /// The references of a zone group; an empty list for a resource that is not one.
@@ -256,7 +258,10 @@ pub(crate) struct ZoneCoverage {
 
 /// [`ZoneCoverage`] per cloud and group id (as written: `ZONES` decides how it compares them).
 #[derive(Debug, Default)]
-pub(crate) struct CoverageCache(Mutex<HashMap<(Cloud, Box<str>), Arc<ZoneCoverage>>>);
+pub(crate) struct CoverageCache(Mutex<HashMap<CoverageKey, Arc<ZoneCoverage>>>);
+
+/// A cloud and a group id.
+type CoverageKey = (Cloud, Box<str>);
 
 impl Clone for CoverageCache {
     /// A clone starts empty: the cache is recomputed on demand.

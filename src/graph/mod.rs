@@ -284,9 +284,14 @@ impl ResourceGraph {
         child_type: &'static str,
         parent: &ResourceId,
     ) -> Vec<&'g Resource> {
-        let index = self.children.get_or_init(|| indexes::ChildIndex::build(&self.set));
+        let index = self
+            .children
+            .get_or_init(|| indexes::ChildIndex::build(&self.set));
         match index.candidates(child_type, parent) {
-            Some(indexes) => indexes.into_iter().filter_map(|i| self.set.get(i)).collect(),
+            Some(indexes) => indexes
+                .into_iter()
+                .filter_map(|i| self.set.get(i))
+                .collect(),
             None => self.set.of_type(child_type).collect(),
         }
     }
@@ -313,7 +318,10 @@ impl ResourceGraph {
     }
 
     fn resources_at(&self, indexes: Vec<usize>) -> Vec<&Resource> {
-        indexes.into_iter().filter_map(|i| self.set.get(i)).collect()
+        indexes
+            .into_iter()
+            .filter_map(|i| self.set.get(i))
+            .collect()
     }
 
     /// `DNS_MANAGED`'s zone part for a cloud and group id, computed by `compute` on first use.
