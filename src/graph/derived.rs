@@ -489,12 +489,28 @@ impl<'g> DerivedSets<'g> {
         let graph = self.graph;
         graph
             .resources()
-            .iter()
-            .filter(|r| {
-                r.is_type("Microsoft.MachineLearningServices/workspaces")
-                    && written(r.state) != Tri::False
-            })
+            .of_type("Microsoft.MachineLearningServices/workspaces")
+            .filter(|r| written(r.state) != Tri::False)
             .filter_map(move |r| graph.node_of(r.index))
+    }
+
+    /// The written workspaces whose `HUB(w)` is `hub` (a hub and its projects), in declaration
+    /// order; grouped once per graph, since rules ask it for every hub.
+    pub fn workspaces_of_hub(&self, hub: NodeId) -> Vec<NodeId> {
+        self.graph
+            .workspaces_by_hub(|| {
+                let mut by_hub: std::collections::HashMap<NodeId, Vec<NodeId>> =
+                    std::collections::HashMap::new();
+                for workspace in self.workspaces() {
+                    if let Some(hub) = self.hub(workspace).node() {
+                        by_hub.entry(hub).or_default().push(workspace);
+                    }
+                }
+                by_hub
+            })
+            .get(&hub)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn resource(&self, node: NodeId) -> Option<&'g Resource> {

@@ -202,6 +202,8 @@ pub struct ResourceGraph {
     dns: std::sync::OnceLock<indexes::DnsIndex>,
     /// `DNS_MANAGED`'s endpoint-independent zone part, per cloud and group id.
     zone_coverage: indexes::CoverageCache,
+    /// Hub node → the written workspaces whose `HUB(w)` it is, in declaration order.
+    workspaces_by_hub: std::sync::OnceLock<HashMap<NodeId, Vec<NodeId>>>,
 }
 
 /// Private endpoints by the id their connections target: the derived sets ask "which endpoints
@@ -334,6 +336,15 @@ impl ResourceGraph {
         self.zone_coverage.get_or_compute(cloud, group_id, compute)
     }
 
+    /// The written workspaces by their `HUB(w)` node, built by `build` on first use (the hub
+    /// relation is the derived sets'; the graph only keeps it).
+    pub(crate) fn workspaces_by_hub(
+        &self,
+        build: impl FnOnce() -> HashMap<NodeId, Vec<NodeId>>,
+    ) -> &HashMap<NodeId, Vec<NodeId>> {
+        self.workspaces_by_hub.get_or_init(build)
+    }
+
     /// Builds the graph of a resource set.
     pub fn build(set: ResourceSet) -> ResourceGraph {
         let mut graph = ResourceGraph {
@@ -345,6 +356,7 @@ impl ResourceGraph {
             children: std::sync::OnceLock::new(),
             dns: std::sync::OnceLock::new(),
             zone_coverage: indexes::CoverageCache::default(),
+            workspaces_by_hub: std::sync::OnceLock::new(),
             set,
         };
         for resource in graph.set.iter() {
