@@ -51,7 +51,7 @@ use crate::model::kinds::{
 };
 use crate::model::{DeploymentState, Resource, ResourceId, Tri};
 
-use super::{EdgeKind, Node, NodeId, ResourceGraph};
+use super::{EdgeKind, Node, NodeId, ResourceGraph, ZONE_GROUP_TYPE, ZoneCoverage};
 
 pub use cloud::{
     CloudNotice, CloudResolution, CloudSource, RegionClouds, cloud_of_region, resolve_cloud,
@@ -489,12 +489,28 @@ impl<'g> DerivedSets<'g> {
         let graph = self.graph;
         graph
             .resources()
-            .iter()
-            .filter(|r| {
-                r.is_type("Microsoft.MachineLearningServices/workspaces")
-                    && written(r.state) != Tri::False
-            })
+            .of_type("Microsoft.MachineLearningServices/workspaces")
+            .filter(|r| written(r.state) != Tri::False)
             .filter_map(move |r| graph.node_of(r.index))
+    }
+
+    /// The written workspaces whose `HUB(w)` is `hub` (a hub and its projects), in declaration
+    /// order; grouped once per graph, since rules ask it for every hub.
+    pub fn workspaces_of_hub(&self, hub: NodeId) -> Vec<NodeId> {
+        self.graph
+            .workspaces_by_hub(|| {
+                let mut by_hub: std::collections::HashMap<NodeId, Vec<NodeId>> =
+                    std::collections::HashMap::new();
+                for workspace in self.workspaces() {
+                    if let Some(hub) = self.hub(workspace).node() {
+                        by_hub.entry(hub).or_default().push(workspace);
+                    }
+                }
+                by_hub
+            })
+            .get(&hub)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn resource(&self, node: NodeId) -> Option<&'g Resource> {
@@ -529,6 +545,22 @@ impl<'g> DerivedSets<'g> {
 
     fn id(&self, node: NodeId) -> Option<&'g ResourceId> {
         self.graph.node(node).and_then(Node::id)
+    }
+
+    /// The written resources of `child_type` that may be children of `parent`, in declaration
+    /// order (a superset of those whose `is_child_of` is not `False`).
+    fn written_children(
+        &self,
+        child_type: &'static str,
+        parent: &ResourceId,
+    ) -> Vec<(NodeId, &'g Resource)> {
+        let graph = self.graph;
+        graph
+            .child_candidates(child_type, parent)
+            .into_iter()
+            .filter(|r| written(r.state) != Tri::False)
+            .filter_map(|r| graph.node_of(r.index).map(|n| (n, r)))
+            .collect()
     }
 
     fn written_of_type(
@@ -1500,9 +1532,10 @@ impl<'g> DerivedSets<'g> {
             return Answer::unknown(UnknownInput::new(zone, "", Cause::UnresolvedId));
         };
         let mut answer = Answer::known(false, vec![zone]);
-        for (link_node, resource) in
-            self.written_of_type("Microsoft.Network/privateDnsZones/virtualNetworkLinks")
-        {
+        for (link_node, resource) in self.written_children(
+            "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+            zone_id,
+        ) {
             let Some(link) = VirtualNetworkLink::of(resource) else {
                 continue;
             };
@@ -1517,18 +1550,34 @@ impl<'g> DerivedSets<'g> {
             if in_zone == Tri::Unknown {
                 unknown.push(UnknownInput::new(link_node, "name", Cause::UnresolvedId));
             }
-            let target = id_matches(
-                link_node,
-                "properties.virtualNetwork.id",
-                link.virtual_network_id(),
-                vnet,
-                &mut unknown,
-            );
+            let path = "properties.virtualNetwork.id";
+            // Parsed once per graph: this runs for every link of the zone and every VNet.
+            let target = match self.graph.dns_index().link_vnet(resource.index) {
+                Some(Ok(id)) => {
+                    let m = id.matches(vnet);
+                    if m == Tri::Unknown {
+                        unknown.push(UnknownInput::new(link_node, path, Cause::UnresolvedId));
+                    }
+                    m
+                }
+                Some(Err(())) => Tri::False,
+                None => id_matches(
+                    link_node,
+                    path,
+                    link.virtual_network_id(),
+                    vnet,
+                    &mut unknown,
+                ),
+            };
             answer = answer.or(Answer::from_tri(
                 present.and(in_zone).and(target),
                 vec![link_node],
                 unknown,
             ));
+            // The first `True` decides; later links cannot change the answer.
+            if answer.value == Tri::True {
+                break;
+            }
         }
         answer
     }
@@ -1587,9 +1636,11 @@ impl<'g> DerivedSets<'g> {
         let endpoint_id = self.id(endpoint);
         // Zone groups by id rather than by `Parent` edge: a group whose endpoint name is known
         // only at deployment has no edge, yet may belong to this endpoint.
-        for (group, resource) in
-            self.written_of_type("Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
-        {
+        let groups: Vec<(NodeId, &'g Resource)> = match endpoint_id {
+            Some(endpoint_id) => self.written_children(ZONE_GROUP_TYPE, endpoint_id),
+            None => self.written_of_type(ZONE_GROUP_TYPE).collect(),
+        };
+        for (group, resource) in groups {
             let (present, mut unknown) = self.presence(group);
             let child = match (resource.id.as_ref(), endpoint_id) {
                 (Some(id), Some(endpoint_id)) => id.is_child_of(endpoint_id),
@@ -1607,23 +1658,65 @@ impl<'g> DerivedSets<'g> {
         if required.is_empty() {
             return answer;
         }
-        let names = |name: Setting<'g, &'g str>| name.test(|n| required.names(n));
-        for (node, resource) in self.written_of_type("Microsoft.Network/privateDnsZones") {
-            let name = PrivateDnsZone::of(resource).map_or(Setting::Absent, |z| z.zone_name());
-            answer = answer.or(self.zone_member(node, "name", name, names));
+        // The zone part does not depend on the endpoint: summarised once per graph, then the
+        // deciding members' answers are rebuilt (an `or` over every member, in scan order).
+        let coverage = self
+            .graph
+            .zone_coverage(self.cloud, group_id, || self.zone_coverage(&required));
+        let member = |index: usize| {
+            let resource = self.graph.resources().get(index)?;
+            let node = self.graph.node_of(index)?;
+            Some(
+                self.zone_member(node, "name", zone_name_of(resource), |name| {
+                    name.test(|n| required.names(n))
+                }),
+            )
+        };
+        if let Some(first) = coverage.first_true.and_then(member) {
+            return answer.or(first);
         }
-        for (node, resource) in self.written_of_type("Microsoft.Network/privateDnsZones/A") {
-            let name = crate::model::kinds::ARecordSet::of(resource)
-                .map_or(Setting::Absent, |a| a.zone_name());
-            answer = answer.or(self.zone_member(node, "name", name, names));
+        let all = |index: &usize| self.graph.node_of(*index);
+        let zone_part = if coverage.unknown.is_empty() {
+            Answer::known(false, coverage.all.iter().filter_map(all).collect())
+        } else {
+            Answer {
+                value: Tri::Unknown,
+                because: coverage.all.iter().filter_map(all).collect(),
+                unknown: coverage
+                    .unknown
+                    .iter()
+                    .filter_map(|index| member(*index))
+                    .flat_map(|answer| answer.unknown)
+                    .collect(),
+            }
+        };
+        answer.or(zone_part)
+    }
+
+    /// `DNS_MANAGED`'s zone part over the written private DNS zones, `A` record sets and virtual
+    /// network links, in that order (the order the explanations list them in).
+    fn zone_coverage(&self, required: &ZoneRequirement) -> ZoneCoverage {
+        let mut coverage = ZoneCoverage::default();
+        for resource_type in [
+            "Microsoft.Network/privateDnsZones",
+            "Microsoft.Network/privateDnsZones/A",
+            "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        ] {
+            for (node, resource) in self.written_of_type(resource_type) {
+                let value = self
+                    .written(node)
+                    .and(zone_name_of(resource).test(|n| required.names(n)));
+                match value {
+                    Tri::True if coverage.first_true.is_none() => {
+                        coverage.first_true = Some(resource.index);
+                    }
+                    Tri::Unknown => coverage.unknown.push(resource.index),
+                    _ => {}
+                }
+                coverage.all.push(resource.index);
+            }
         }
-        for (node, resource) in
-            self.written_of_type("Microsoft.Network/privateDnsZones/virtualNetworkLinks")
-        {
-            let name = VirtualNetworkLink::of(resource).map_or(Setting::Absent, |l| l.zone_name());
-            answer = answer.or(self.zone_member(node, "name", name, names));
-        }
-        answer
+        coverage
     }
 
     fn zone_member(
@@ -1724,6 +1817,17 @@ impl<'g> DerivedSets<'g> {
 
 fn written(state: DeploymentState) -> Tri {
     state.deployed()
+}
+
+/// The zone a private DNS zone, `A` record set or virtual network link is (in), by its type.
+fn zone_name_of(resource: &Resource) -> Setting<'_, &str> {
+    if resource.is_type("Microsoft.Network/privateDnsZones") {
+        PrivateDnsZone::of(resource).map_or(Setting::Absent, |z| z.zone_name())
+    } else if resource.is_type("Microsoft.Network/privateDnsZones/A") {
+        crate::model::kinds::ARecordSet::of(resource).map_or(Setting::Absent, |a| a.zone_name())
+    } else {
+        VirtualNetworkLink::of(resource).map_or(Setting::Absent, |l| l.zone_name())
+    }
 }
 
 /// An answer from a bool setting (`true` → `True`).

@@ -9,6 +9,9 @@
 mod dependencies;
 mod derived;
 mod export;
+mod indexes;
+
+pub(crate) use indexes::{ZONE_GROUP_TYPE, ZoneCoverage, ZoneReference};
 
 use std::collections::HashMap;
 
@@ -193,6 +196,14 @@ pub struct ResourceGraph {
     region_cloud: std::sync::OnceLock<CloudResolution>,
     /// Private endpoints by the resource their connections target, built on first use.
     link_targets: std::sync::OnceLock<LinkTargets>,
+    /// Resources by the parent their id nests under, built on first use.
+    children: std::sync::OnceLock<indexes::ChildIndex>,
+    /// Zone-group references and zones by name, built on first use.
+    dns: std::sync::OnceLock<indexes::DnsIndex>,
+    /// `DNS_MANAGED`'s endpoint-independent zone part, per cloud and group id.
+    zone_coverage: indexes::CoverageCache,
+    /// Hub node → the written workspaces whose `HUB(w)` it is, in declaration order.
+    workspaces_by_hub: std::sync::OnceLock<HashMap<NodeId, Vec<NodeId>>>,
 }
 
 /// Private endpoints by the id their connections target: the derived sets ask "which endpoints
@@ -267,6 +278,73 @@ impl ResourceGraph {
             .get_or_init(|| LinkTargets::build(&self.set))
     }
 
+    /// The resources of `child_type` that may be children of `parent` (`is_child_of` not
+    /// `False`), in declaration order: the indexed candidates, or every resource of the type
+    /// when `parent` has unknown segments.
+    pub(crate) fn child_candidates<'g>(
+        &'g self,
+        child_type: &'static str,
+        parent: &ResourceId,
+    ) -> Vec<&'g Resource> {
+        let index = self
+            .children
+            .get_or_init(|| indexes::ChildIndex::build(&self.set));
+        match index.candidates(child_type, parent) {
+            Some(indexes) => indexes
+                .into_iter()
+                .filter_map(|i| self.set.get(i))
+                .collect(),
+            None => self.set.of_type(child_type).collect(),
+        }
+    }
+
+    /// Zone-group references and private DNS zones by name.
+    pub(crate) fn dns_index(&self) -> &indexes::DnsIndex {
+        self.dns.get_or_init(|| indexes::DnsIndex::build(&self.set))
+    }
+
+    /// The references of a zone group (parsed once per graph); `Err(())` when the list itself
+    /// is known only at deployment, an empty list for a resource that is no zone group.
+    pub(crate) fn zone_references(&self, group: &Resource) -> Result<&[ZoneReference], ()> {
+        self.dns_index().references(group)
+    }
+
+    /// The zone groups whose entries may reference zone `zone`, in declaration order.
+    pub(crate) fn zone_groups_referencing(&self, zone: &str) -> Vec<&Resource> {
+        self.resources_at(self.dns_index().groups_by_zone.candidates(zone))
+    }
+
+    /// The private DNS zones whose name may be `name`, in declaration order.
+    pub(crate) fn zones_named(&self, name: &str) -> Vec<&Resource> {
+        self.resources_at(self.dns_index().zones_by_name.candidates(name))
+    }
+
+    fn resources_at(&self, indexes: Vec<usize>) -> Vec<&Resource> {
+        indexes
+            .into_iter()
+            .filter_map(|i| self.set.get(i))
+            .collect()
+    }
+
+    /// `DNS_MANAGED`'s zone part for a cloud and group id, computed by `compute` on first use.
+    pub(crate) fn zone_coverage(
+        &self,
+        cloud: crate::expr::Cloud,
+        group_id: &str,
+        compute: impl FnOnce() -> ZoneCoverage,
+    ) -> std::sync::Arc<ZoneCoverage> {
+        self.zone_coverage.get_or_compute(cloud, group_id, compute)
+    }
+
+    /// The written workspaces by their `HUB(w)` node, built by `build` on first use (the hub
+    /// relation is the derived sets'; the graph only keeps it).
+    pub(crate) fn workspaces_by_hub(
+        &self,
+        build: impl FnOnce() -> HashMap<NodeId, Vec<NodeId>>,
+    ) -> &HashMap<NodeId, Vec<NodeId>> {
+        self.workspaces_by_hub.get_or_init(build)
+    }
+
     /// Builds the graph of a resource set.
     pub fn build(set: ResourceSet) -> ResourceGraph {
         let mut graph = ResourceGraph {
@@ -275,6 +353,10 @@ impl ResourceGraph {
             by_key: HashMap::with_capacity(set.len()),
             region_cloud: std::sync::OnceLock::new(),
             link_targets: std::sync::OnceLock::new(),
+            children: std::sync::OnceLock::new(),
+            dns: std::sync::OnceLock::new(),
+            zone_coverage: indexes::CoverageCache::default(),
+            workspaces_by_hub: std::sync::OnceLock::new(),
             set,
         };
         for resource in graph.set.iter() {

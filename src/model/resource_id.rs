@@ -785,6 +785,19 @@ impl ResourceId {
         self.providers.len() > 1
     }
 
+    /// The [`key`](Self::key) of the parent a child resource nests under, `None` for a resource
+    /// that is no child (top level, extension): `is_child_of(p)` is `True` exactly when this is
+    /// `p.key()`, for ids without unknown segments. A prefix of the key, so indexes of children
+    /// by parent need not build the parent id.
+    pub fn child_parent_key(&self) -> Option<&str> {
+        match self.last_block() {
+            // Segments never contain `/`, so dropping the last two `/`-pieces drops one type
+            // and one name.
+            Some(block) if block.len() > 4 => self.key.rsplitn(3, '/').nth(2),
+            _ => None,
+        }
+    }
+
     /// Whether any segment is unknown.
     pub fn has_unknown(&self) -> bool {
         self.segments.iter().any(Segment::is_unknown)

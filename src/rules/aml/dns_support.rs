@@ -2,10 +2,10 @@
 //! groups reference, the `A` records of a zone, the record names of §3.3, and `R(w)`, the VNets
 //! that must resolve a workspace privately (§4.5). Everything is tri-state, like the derived sets.
 
-use crate::graph::{ComputeSubnetSource, DerivedSets, EdgeKind, NodeId, Pna, ResourceGraph};
-use crate::model::kinds::{
-    ARecordSet, PrivateDnsZone, PrivateDnsZoneGroup, PrivateEndpoint, Setting, Workspace,
+use crate::graph::{
+    ComputeSubnetSource, DerivedSets, EdgeKind, NodeId, Pna, ResourceGraph, ZONE_GROUP_TYPE,
 };
+use crate::model::kinds::{ARecordSet, PrivateDnsZone, PrivateEndpoint, Setting, Workspace};
 use crate::model::{DeploymentState, Resource, ResourceId, Tri};
 use crate::rules::RootCause;
 
@@ -42,21 +42,6 @@ pub(crate) fn same_name(name: &str, wanted: &str) -> bool {
     name.trim_end_matches('.').eq_ignore_ascii_case(wanted)
 }
 
-/// The zone name (last segment) of a zone id written in a zone group.
-pub(crate) fn zone_name_of_id(id: Setting<'_, &str>) -> Setting<'static, String> {
-    match id {
-        Setting::Set(text) | Setting::Default(text) => match ResourceId::parse(text) {
-            Ok(id) => match id.last_name().and_then(|s| s.as_known()) {
-                Some(name) => Setting::Set(name.to_owned()),
-                None => Setting::Unknown(crate::model::kinds::Cause::UnresolvedId),
-            },
-            Err(_) => Setting::Absent,
-        },
-        Setting::Absent => Setting::Absent,
-        Setting::Unknown(_) => Setting::Unknown(crate::model::kinds::Cause::UnresolvedId),
-    }
-}
-
 /// The private DNS zones the template declares (deployed, conditional or `existing`) whose name
 /// may be `name`, with whether it is (`Unknown` for a name known only at deployment).
 pub(crate) fn declared_zones<'g>(
@@ -65,8 +50,8 @@ pub(crate) fn declared_zones<'g>(
 ) -> Vec<(NodeId, &'g Resource, Tri)> {
     let graph = sets.graph();
     graph
-        .resources()
-        .of_type("Microsoft.Network/privateDnsZones")
+        .zones_named(name)
+        .into_iter()
         .filter(|r| r.state != DeploymentState::Skipped)
         .filter_map(|r| {
             let zone = PrivateDnsZone::of(r)?;
@@ -77,34 +62,15 @@ pub(crate) fn declared_zones<'g>(
         .collect()
 }
 
-/// One entry of a zone group: the entry's body path and the zone name it names.
-pub(crate) struct ZoneReference {
-    /// `properties.privateDnsZoneConfigs.<i>.properties.privateDnsZoneId` (JSON-pointer form).
-    pub path: String,
-    /// The zone name (last segment of the id).
-    pub zone: Setting<'static, String>,
-}
+pub(crate) use crate::graph::ZoneReference;
 
-/// The zones a zone group references; `Err(())` when the list itself is known only at
-/// deployment.
-pub(crate) fn zone_references(group: &Resource) -> Result<Vec<ZoneReference>, ()> {
-    let Some(view) = PrivateDnsZoneGroup::of(group) else {
-        return Ok(Vec::new());
-    };
-    match view.zone_ids() {
-        Setting::Set(ids) | Setting::Default(ids) => Ok(ids
-            .into_iter()
-            .enumerate()
-            .map(|(index, id)| ZoneReference {
-                path: format!(
-                    "properties.privateDnsZoneConfigs.{index}.properties.privateDnsZoneId"
-                ),
-                zone: zone_name_of_id(id),
-            })
-            .collect()),
-        Setting::Absent => Ok(Vec::new()),
-        Setting::Unknown(_) => Err(()),
-    }
+/// The zones a zone group references (parsed once per graph); `Err(())` when the list itself
+/// is known only at deployment.
+pub(crate) fn zone_references<'g>(
+    graph: &'g ResourceGraph,
+    group: &Resource,
+) -> Result<&'g [ZoneReference], ()> {
+    graph.zone_references(group)
 }
 
 /// The zone groups the template writes that may belong to `endpoint`, with how sure that is.
@@ -114,9 +80,12 @@ pub(crate) fn zone_groups_of<'g>(
 ) -> Vec<(&'g Resource, Tri)> {
     let graph = sets.graph();
     let endpoint_id = graph.node(endpoint).and_then(|n| n.id());
-    graph
-        .resources()
-        .of_type("Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
+    let candidates = match endpoint_id {
+        Some(endpoint_id) => graph.child_candidates(ZONE_GROUP_TYPE, endpoint_id),
+        None => graph.resources().of_type(ZONE_GROUP_TYPE).collect(),
+    };
+    candidates
+        .into_iter()
         .filter_map(|group| {
             let child = match (group.id.as_ref(), endpoint_id) {
                 (Some(id), Some(endpoint_id)) => id.is_child_of(endpoint_id),
@@ -137,7 +106,7 @@ pub(crate) fn zone_group_covers(
     let mut covered = Tri::False;
     for (endpoint, present) in endpoints {
         for (group, certainty) in zone_groups_of(sets, *endpoint) {
-            let names = match zone_references(group) {
+            let names = match zone_references(sets.graph(), group) {
                 Ok(references) => Tri::any(
                     references
                         .iter()
@@ -166,12 +135,15 @@ pub(crate) fn zone_exists(sets: &DerivedSets<'_>, zone: &str) -> Tri {
                 present.and(matches)
             }),
     );
+    let graph = sets.graph();
+    // Groups that reference no zone of this name add `False` to the disjunction: only the
+    // candidates matter.
     let referenced = Tri::any(
-        sets.graph()
-            .resources()
-            .of_type("Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
+        graph
+            .zone_groups_referencing(zone)
+            .into_iter()
             .filter(|g| written(g) != Tri::False)
-            .map(|group| match zone_references(group) {
+            .map(|group| match zone_references(graph, group) {
                 Ok(references) => written(group).and(Tri::any(
                     references
                         .iter()
@@ -192,8 +164,8 @@ pub(crate) fn a_records<'g>(
         return Vec::new();
     };
     sets.graph()
-        .resources()
-        .of_type("Microsoft.Network/privateDnsZones/A")
+        .child_candidates("Microsoft.Network/privateDnsZones/A", zone_id)
+        .into_iter()
         .filter(|record| written(record) != Tri::False)
         .filter_map(|record| {
             let in_zone = record

@@ -71,8 +71,8 @@ impl Rule for ExistingComputeOutsideManagedNetwork {
         for (hub, workspace) in hub_workspaces(&sets) {
             // Computes and endpoints of the hub and of the projects that share its network.
             let existing: Vec<_> = sets
-                .workspaces()
-                .filter(|member| sets.hub(*member).node() == Some(hub))
+                .workspaces_of_hub(hub)
+                .into_iter()
                 .flat_map(|member| {
                     graph
                         .incoming(member, EdgeKind::ComputeOfWorkspace)

@@ -146,8 +146,8 @@ impl Rule for ManagedNetworkProvisionedWithPublicAccess {
 /// first of them provisions the managed network.
 fn managed_computes_of<'g>(sets: &DerivedSets<'g>, hub: NodeId) -> Vec<&'g Resource> {
     let graph = sets.graph();
-    sets.workspaces()
-        .filter(|workspace| sets.hub(*workspace).node() == Some(hub))
+    sets.workspaces_of_hub(hub)
+        .into_iter()
         .flat_map(|workspace| {
             graph
                 .incoming(workspace, EdgeKind::ComputeOfWorkspace)

@@ -83,13 +83,13 @@ impl Rule for MismatchedZoneGroupZones {
                 ctx.indeterminate();
                 continue;
             };
-            let Ok(references) = zone_references(group) else {
+            let Ok(references) = zone_references(graph, group) else {
                 ctx.indeterminate();
                 continue;
             };
             let mut names = Vec::new();
             let mut undecided = false;
-            for reference in &references {
+            for reference in references {
                 match &reference.zone {
                     Setting::Set(name) | Setting::Default(name) => {
                         names.push((name.clone(), reference.path.clone()));

@@ -184,7 +184,7 @@ impl Rule for MisnamedPrivateDnsZone {
             .of_type("Microsoft.Network/privateEndpoints/privateDnsZoneGroups")
             .filter(|r| r.state.deployed().is_possible())
         {
-            let Ok(references) = zone_references(group) else {
+            let Ok(references) = zone_references(ctx.graph(), group) else {
                 ctx.indeterminate();
                 continue;
             };

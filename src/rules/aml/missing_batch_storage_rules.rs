@@ -129,8 +129,8 @@ impl Rule for MissingBatchStorageRules {
 /// The batch endpoints the template may write on `hub` or on a project whose hub it is.
 fn batch_endpoints_of<'g>(sets: &DerivedSets<'g>, hub: NodeId) -> Vec<&'g Resource> {
     let graph = sets.graph();
-    sets.workspaces()
-        .filter(|workspace| sets.hub(*workspace).node() == Some(hub))
+    sets.workspaces_of_hub(hub)
+        .into_iter()
         .flat_map(|workspace| {
             graph
                 .incoming(workspace, EdgeKind::Parent)
