@@ -2,40 +2,19 @@
 //! shared corpus and over synthetic templates, next to the floor: `serde_json::from_slice` of
 //! the same bytes. Skips cleanly when the corpus or the generator is absent.
 
+mod common;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use armgraph::{Analyzer, Config, Inputs};
+use common::{corpus, json_files};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 // The allocator the `armgraph` CLI ships with; the floor below runs on it too.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("ARMGRAPH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    dir.is_dir().then_some(dir)
-}
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            out.push(path);
-        }
-    }
-}
 
 fn synthetic(resources: usize, modules: bool) -> Option<String> {
     let generator = std::env::var_os("ARMGRAPH_GENERATOR")

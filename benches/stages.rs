@@ -3,6 +3,8 @@
 //! with `pipeline` (the whole `Analyzer`) this shows where the time goes. Skips cleanly when
 //! the corpus is absent.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -12,35 +14,12 @@ use armgraph::model::ResourceSet;
 use armgraph::rules::{Rule, RuleContext, all_rules};
 use armgraph::source::{Files, json};
 use armgraph::template::{Document, ExpandOptions, Expansion, NoLinkedTemplates, expand};
+use common::{corpus, json_files};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 // The allocator the `armgraph` CLI ships with.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("ARMGRAPH_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    dir.is_dir().then_some(dir)
-}
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            out.push(path);
-        }
-    }
-}
 
 /// A corpus file that is a deployment template: its text and parsed value.
 struct Template {
