@@ -268,17 +268,7 @@ pub(super) fn mapped_nsg<'g>(sets: &DerivedSets<'g>, node: NodeId) -> Attached<M
             )
         })
         .collect();
-    for relation in sets.graph().incoming(node, EdgeKind::Parent) {
-        let Some(child) = resource_of(sets, relation.from) else {
-            continue;
-        };
-        if !child.is_type(SECURITY_RULE_TYPE) {
-            continue;
-        }
-        let present = sets.written(relation.from);
-        if present == Tri::False {
-            continue;
-        }
+    for (child, present) in written_children(sets, node, SECURITY_RULE_TYPE) {
         let Some(rule) = RuleView::of(child) else {
             continue;
         };
@@ -435,17 +425,7 @@ fn mapped_route_table<'g>(sets: &DerivedSets<'g>, node: NodeId) -> Attached<Mapp
             )
         })
         .collect();
-    for relation in sets.graph().incoming(node, EdgeKind::Parent) {
-        let Some(child) = resource_of(sets, relation.from) else {
-            continue;
-        };
-        if !child.is_type(ROUTE_TYPE) {
-            continue;
-        }
-        let present = sets.written(relation.from);
-        if present == Tri::False {
-            continue;
-        }
+    for (child, present) in written_children(sets, node, ROUTE_TYPE) {
         let text = |path: &str| match child.get(path) {
             Prop::Value(value) => value.as_str().map_or(
                 Setting::Unknown(crate::model::kinds::Cause::Invalid(value)),
@@ -1103,6 +1083,25 @@ pub(super) fn flow_problem<'g>(
             Some(FlowProblem::Unknown(names, related))
         }
     }
+}
+
+/// The child resources of `node` of `child_type` (security rules of an NSG, routes of a route
+/// table) that the template may write, with whether it does.
+fn written_children<'g, 's>(
+    sets: &'s DerivedSets<'g>,
+    node: NodeId,
+    child_type: &'static str,
+) -> impl Iterator<Item = (&'g Resource, Tri)> + 's {
+    sets.graph()
+        .incoming(node, EdgeKind::Parent)
+        .filter_map(move |relation| {
+            let child = resource_of(sets, relation.from)?;
+            if !child.is_type(child_type) {
+                return None;
+            }
+            let present = sets.written(relation.from);
+            (present != Tri::False).then_some((child, present))
+        })
 }
 
 #[cfg(test)]
