@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use super::compute_network_support::vnet_name;
 use super::dns_support::needing_vnets;
 use crate::graph::{DerivedSets, EdgeKind, NodeId, vnet_of_subnet};
@@ -63,20 +65,30 @@ crate::declare_rule! {
 struct AmlPaths {
     /// VNets, with whether they are certainly on a path.
     vnets: Vec<(ResourceId, Tri)>,
+    /// Fully known VNets of `vnets` by key: equal keys are the only definite matches, and a
+    /// scan per VNet and peering made large templates quadratic.
+    known_vnets: HashMap<Box<str>, usize>,
+    /// The VNets of `vnets` whose ids have unknown segments: they may match anything.
+    uncertain_vnets: Vec<usize>,
     /// Compute and endpoint subnets, which subnet-level peering must include.
     subnets: Vec<ResourceId>,
 }
 
 impl AmlPaths {
     fn add_vnet(&mut self, vnet: ResourceId, certainty: Tri) {
-        match self
-            .vnets
-            .iter_mut()
-            .find(|(known, _)| known.matches(&vnet) == Tri::True)
-        {
-            Some((_, known)) => *known = known.or(certainty),
-            None => self.vnets.push((vnet, certainty)),
+        // Only two fully known ids match definitely, and then their keys are equal.
+        if !vnet.has_unknown() {
+            if let Some(&at) = self.known_vnets.get(vnet.key()) {
+                if let Some((_, known)) = self.vnets.get_mut(at) {
+                    *known = known.or(certainty);
+                }
+                return;
+            }
+            self.known_vnets.insert(vnet.key().into(), self.vnets.len());
+        } else {
+            self.uncertain_vnets.push(self.vnets.len());
         }
+        self.vnets.push((vnet, certainty));
     }
 
     /// Adds a subnet that subnet-level peering must include; `on_path` also puts its VNet on
@@ -90,11 +102,22 @@ impl AmlPaths {
 
     /// Whether `vnet` is on a path.
     fn holds(&self, vnet: &ResourceId) -> Tri {
-        Tri::any(
-            self.vnets
+        let on_path = |(known, certainty): &(ResourceId, Tri)| known.matches(vnet).and(*certainty);
+        if vnet.has_unknown() {
+            return Tri::any(self.vnets.iter().map(on_path));
+        }
+        // Fully known VNets with another key never match this one.
+        let exact = self
+            .known_vnets
+            .get(vnet.key())
+            .and_then(|&at| self.vnets.get(at))
+            .map_or(Tri::False, on_path);
+        exact.or(Tri::any(
+            self.uncertain_vnets
                 .iter()
-                .map(|(known, certainty)| known.matches(vnet).and(*certainty)),
-        )
+                .filter_map(|&at| self.vnets.get(at))
+                .map(on_path),
+        ))
     }
 
     /// The path subnets of `vnet` that `names` does not list (`None` when undecided).
