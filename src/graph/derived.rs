@@ -146,13 +146,11 @@ impl<'g> Answer<'g> {
         match (self.value, other.value) {
             (Tri::True, _) => self,
             (_, Tri::True) => other,
-            (Tri::False, Tri::False) => {
-                Answer::known(false, [self.because, other.because].concat())
-            }
+            (Tri::False, Tri::False) => Answer::known(false, joined(self.because, other.because)),
             _ => Answer {
                 value: Tri::Unknown,
-                because: [self.because, other.because].concat(),
-                unknown: [self.unknown, other.unknown].concat(),
+                because: joined(self.because, other.because),
+                unknown: joined(self.unknown, other.unknown),
             },
         }
     }
@@ -162,11 +160,11 @@ impl<'g> Answer<'g> {
         match (self.value, other.value) {
             (Tri::False, _) => self,
             (_, Tri::False) => other,
-            (Tri::True, Tri::True) => Answer::known(true, [self.because, other.because].concat()),
+            (Tri::True, Tri::True) => Answer::known(true, joined(self.because, other.because)),
             _ => Answer {
                 value: Tri::Unknown,
-                because: [self.because, other.because].concat(),
-                unknown: [self.unknown, other.unknown].concat(),
+                because: joined(self.because, other.because),
+                unknown: joined(self.unknown, other.unknown),
             },
         }
     }
@@ -182,6 +180,13 @@ impl<'g> Answer<'g> {
             },
         }
     }
+}
+
+/// `first` followed by `second`, reusing `first`'s buffer: answers are folded link by link, and
+/// copying the growing list at each step was quadratic in the links of a zone.
+fn joined<T>(mut first: Vec<T>, second: Vec<T>) -> Vec<T> {
+    first.extend(second);
+    first
 }
 
 /// A member of a [`TriSet`].
