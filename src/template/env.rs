@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -196,6 +197,15 @@ impl<'t> TemplateEnv<'t> {
     /// property `copy` arrays expanded. Failures are reported and become unknown values; so does
     /// everything once the file's [`MAX_EVALUATED_BYTES`] are spent.
     pub(crate) fn eval_json(&self, value: &Json, pointer: &str) -> Value {
+        let mut path = String::with_capacity(pointer.len() + 64);
+        path.push_str(pointer);
+        self.eval_json_at(value, &mut path)
+    }
+
+    /// [`TemplateEnv::eval_json`] with the pointer kept in one buffer that each member extends
+    /// and restores: building a new pointer string for every node was a large share of the
+    /// allocations of expansion.
+    fn eval_json_at(&self, value: &Json, pointer: &mut String) -> Value {
         if self.budget.spent() {
             return self.over_budget();
         }
@@ -203,23 +213,30 @@ impl<'t> TemplateEnv<'t> {
         let mut own_bytes = 8;
         let value = match value {
             Json::String(s) => return self.eval_string(s, pointer),
-            Json::Array(items) => Value::array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| self.eval_json(item, &json::index(pointer, i)))
-                    .collect(),
-            ),
+            Json::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let restore = pointer.len();
+                    // Writing to a String cannot fail.
+                    let _ = write!(pointer, "/{i}");
+                    values.push(self.eval_json_at(item, pointer));
+                    pointer.truncate(restore);
+                }
+                Value::array(values)
+            }
             Json::Object(members) => {
                 let mut object = Object::with_capacity(members.len());
                 for (key, member) in members {
                     own_bytes += key.len();
-                    let member_pointer = json::child(pointer, key);
+                    let restore = pointer.len();
+                    pointer.push('/');
+                    crate::source::json::push_pointer_token(pointer, key);
                     if key.eq_ignore_ascii_case("copy") && is_property_copy(member) {
-                        self.property_copy(member, &member_pointer, &mut object);
-                        continue;
+                        self.property_copy(member, pointer, &mut object);
+                    } else {
+                        object.insert(key.as_str(), self.eval_json_at(member, pointer));
                     }
-                    object.insert(key.as_str(), self.eval_json(member, &member_pointer));
+                    pointer.truncate(restore);
                 }
                 Value::object(object)
             }
