@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use super::compute_network_support::vnet_name;
 use super::dns_support::needing_vnets;
+use super::net_support::{DeclaredPeering, declared_peerings};
 use crate::graph::{DerivedSets, EdgeKind, NodeId, vnet_of_subnet};
 use crate::model::kinds::{Peering, Setting};
 use crate::model::{Resource, ResourceId, Tri};
@@ -166,23 +167,13 @@ impl Rule for IncompleteVnetPeering {
             return;
         }
         let graph = sets.graph();
-        for resource in ctx
-            .resources()
-            .of_type("Microsoft.Network/virtualNetworks/virtualNetworkPeerings")
+        for DeclaredPeering {
+            resource,
+            peering,
+            local_node,
+            deployed: written,
+        } in declared_peerings(graph)
         {
-            let (Some(peering), Some(node)) =
-                (Peering::of(resource), graph.node_of(resource.index))
-            else {
-                continue;
-            };
-            let written = resource.state.deployed();
-            if written == Tri::False {
-                continue;
-            }
-            let Some(local_node) = graph.outgoing(node, EdgeKind::Parent).next().map(|r| r.to)
-            else {
-                continue;
-            };
             let Some(local) = graph.node(local_node).and_then(|n| n.id()).cloned() else {
                 continue;
             };

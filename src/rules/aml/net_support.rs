@@ -4,9 +4,9 @@
 use ipnet::IpNet;
 
 use super::support::resource_of;
-use crate::graph::{DerivedSets, NodeId};
-use crate::model::kinds::Setting;
-use crate::model::{Resource, ResourceId};
+use crate::graph::{DerivedSets, EdgeKind, NodeId, ResourceGraph};
+use crate::model::kinds::{Peering, Setting};
+use crate::model::{Resource, ResourceId, Tri};
 
 /// The node and declared resource with `id`, when the template declares it.
 pub(super) fn declared<'g>(
@@ -50,4 +50,38 @@ pub(super) fn parsed_prefixes<'a>(
 /// Whether two networks share an address (CIDRs are either nested or disjoint).
 pub(super) fn overlaps(a: &IpNet, b: &IpNet) -> bool {
     a.contains(b) || b.contains(a)
+}
+
+/// A peering the template may deploy, with the VNet node that owns it.
+pub(super) struct DeclaredPeering<'g> {
+    pub resource: &'g Resource,
+    pub peering: Peering<'g>,
+    /// The owning (local) VNet.
+    pub local_node: NodeId,
+    /// Whether the peering is deployed (`Unknown` under a condition).
+    pub deployed: Tri,
+}
+
+/// Every peering resource the template may deploy, with its owning VNet.
+pub(super) fn declared_peerings<'g>(
+    graph: &'g ResourceGraph,
+) -> impl Iterator<Item = DeclaredPeering<'g>> + 'g {
+    graph
+        .resources()
+        .of_type("Microsoft.Network/virtualNetworks/virtualNetworkPeerings")
+        .filter_map(move |resource| {
+            let peering = Peering::of(resource)?;
+            let node = graph.node_of(resource.index)?;
+            let deployed = resource.state.deployed();
+            if deployed == Tri::False {
+                return None;
+            }
+            let local_node = graph.outgoing(node, EdgeKind::Parent).next()?.to;
+            Some(DeclaredPeering {
+                resource,
+                peering,
+                local_node,
+                deployed,
+            })
+        })
 }

@@ -1,8 +1,8 @@
 use std::collections::HashSet;
 
-use super::net_support::{declared, overlaps, parsed_prefixes};
-use crate::graph::{EdgeKind, NodeId};
-use crate::model::kinds::{Peering, Setting, VirtualNetwork};
+use super::net_support::{DeclaredPeering, declared, declared_peerings, overlaps, parsed_prefixes};
+use crate::graph::NodeId;
+use crate::model::kinds::{Setting, VirtualNetwork};
 use crate::model::{ResourceId, Tri};
 use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
 
@@ -50,23 +50,13 @@ impl Rule for OverlappingPeeredVnets {
         let sets = ctx.derived();
         let graph = ctx.graph();
         let mut reported: HashSet<(NodeId, NodeId)> = HashSet::new();
-        for resource in ctx
-            .resources()
-            .of_type("Microsoft.Network/virtualNetworks/virtualNetworkPeerings")
+        for DeclaredPeering {
+            resource,
+            peering,
+            local_node,
+            deployed,
+        } in declared_peerings(graph)
         {
-            let (Some(peering), Some(node)) =
-                (Peering::of(resource), graph.node_of(resource.index))
-            else {
-                continue;
-            };
-            let deployed = resource.state.deployed();
-            if deployed == Tri::False {
-                continue;
-            }
-            let Some(local_node) = graph.outgoing(node, EdgeKind::Parent).next().map(|r| r.to)
-            else {
-                continue;
-            };
             let remote_id = match peering.remote_virtual_network_id() {
                 Setting::Set(text) | Setting::Default(text) => match ResourceId::parse(text) {
                     Ok(id) => id,
