@@ -3,7 +3,7 @@
 use super::support::{online_endpoints_of, resource_of};
 use crate::graph::{DerivedSets, EdgeKind, NodeId};
 use crate::model::Tri;
-use crate::model::kinds::{EndpointComputeType, OnlineDeployment, OnlineEndpoint, Setting};
+use crate::model::kinds::{Access, EndpointComputeType, OnlineDeployment, OnlineEndpoint, Setting};
 
 /// The body path of a deployment's egress flag.
 pub(super) const EGRESS_PATH: &str = "properties.egressPublicNetworkAccess";
@@ -32,6 +32,18 @@ impl DeploymentOf<'_> {
             Setting::Absent => self.endpoint.is_managed(),
             Setting::Unknown(_) => Tri::Unknown,
         }
+    }
+
+    /// Whether the deployment uses the legacy private-egress method: a managed deployment with
+    /// `egressPublicNetworkAccess: Disabled` under a workspace without a managed network.
+    pub fn legacy_private_egress(&self, sets: &DerivedSets<'_>) -> Tri {
+        self.is_managed()
+            .and(!sets.managed(self.workspace).value)
+            .and(
+                self.deployment
+                    .egress_public_network_access()
+                    .is(&Access::Disabled),
+            )
     }
 
     /// The deployment's name for messages.

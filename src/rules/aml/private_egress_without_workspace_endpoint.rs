@@ -1,7 +1,6 @@
 use super::online_deployment_support::{EGRESS_PATH, online_deployments};
 use super::support::{node_name, resource_of};
 use crate::model::Tri;
-use crate::model::kinds::Access;
 use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
 
 crate::declare_rule! {
@@ -51,14 +50,7 @@ impl Rule for PrivateEgressWithoutWorkspaceEndpoint {
         let sets = ctx.derived();
         for found in online_deployments(&sets) {
             let condition = found
-                .is_managed()
-                .and(!sets.managed(found.workspace).value)
-                .and(
-                    found
-                        .deployment
-                        .egress_public_network_access()
-                        .is(&Access::Disabled),
-                )
+                .legacy_private_egress(&sets)
                 .and(sets.workspace_private_endpoints(found.workspace).is_empty());
             match condition {
                 Tri::False => {}

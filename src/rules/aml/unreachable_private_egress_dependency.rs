@@ -3,7 +3,7 @@ use super::support::resource_of;
 use crate::codes::Severity;
 use crate::graph::{AssociatedRole, DerivedSets, NodeId};
 use crate::model::Tri;
-use crate::model::kinds::{Access, ContainerRegistry, Setting};
+use crate::model::kinds::{ContainerRegistry, Setting};
 use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
 
 /// The datastore every workspace has on its default storage's blob container.
@@ -62,15 +62,7 @@ impl Rule for UnreachablePrivateEgressDependency {
     fn check(&self, ctx: &RuleContext<'_>) {
         let sets = ctx.derived();
         for found in online_deployments(&sets) {
-            let private_egress = found
-                .is_managed()
-                .and(!sets.managed(found.workspace).value)
-                .and(
-                    found
-                        .deployment
-                        .egress_public_network_access()
-                        .is(&Access::Disabled),
-                );
+            let private_egress = found.legacy_private_egress(&sets);
             match private_egress {
                 Tri::False => continue,
                 Tri::Unknown => {
