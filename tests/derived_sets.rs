@@ -674,6 +674,58 @@ fn reach_with_an_existing_vnet_is_unknown() {
 
 // ---------------------------------------------------------------- LINKED, CUSTOM_DNS, DNS_MANAGED
 
+/// `LINKED` looks a VNet up among a shared zone's links: a link naming another VNet never
+/// decides, a link whose VNet or own name is known only at deployment still makes it unknown,
+/// and a link of another zone with the same VNet does not count.
+#[test]
+fn linked_looks_up_the_vnet_among_many_links_of_a_shared_zone() {
+    let zone = "Microsoft.Network/privateDnsZones";
+    let link_type = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+    let link = |zone_name: &str, name: &str, vnet_id: Value| {
+        json!({"type": link_type, "apiVersion": "2020-06-01", "name": format!("{zone_name}/{name}"),
+            "location": "global", "properties": {"virtualNetwork": {"id": vnet_id}}})
+    };
+    let mut resources = vec![
+        json!({"type": zone, "apiVersion": "2020-06-01", "name": "privatelink.api.azureml.ms", "location": "global"}),
+        json!({"type": zone, "apiVersion": "2020-06-01", "name": "privatelink.notebooks.azure.net", "location": "global"}),
+    ];
+    for i in 0..40 {
+        resources.push(link(
+            "privatelink.api.azureml.ms",
+            &format!("l{i}"),
+            json!(id(VNET, &[&format!("spoke{i}")])),
+        ));
+    }
+    resources.push(link(
+        "privatelink.notebooks.azure.net",
+        "other-zone",
+        json!(id(VNET, &["lonely"])),
+    ));
+    let g = graph(json!(resources));
+    let s = sets(&g);
+    let api = node(&g, zone, &["privatelink.api.azureml.ms"]);
+    assert_eq!(s.linked(api, &rid(VNET, &["spoke39"])).value, Tri::True);
+    assert_eq!(s.linked(api, &rid(VNET, &["spoke0"])).value, Tri::True);
+    assert_eq!(s.linked(api, &rid(VNET, &["lonely"])).value, Tri::False);
+    assert_eq!(s.linked(api, &rid(VNET, &["SPOKE7"])).value, Tri::True);
+
+    // One more link whose VNet is known only at deployment: unknown for every other VNet.
+    resources.push(link(
+        "privatelink.api.azureml.ms",
+        "runtime",
+        json!(
+            "[reference(resourceId('Microsoft.Resources/deployments', 'net')).outputs.vnetId.value]"
+        ),
+    ));
+    let g = graph(json!(resources));
+    let s = sets(&g);
+    let api = node(&g, zone, &["privatelink.api.azureml.ms"]);
+    assert_eq!(s.linked(api, &rid(VNET, &["spoke3"])).value, Tri::True);
+    let lonely = s.linked(api, &rid(VNET, &["lonely"]));
+    assert_eq!(lonely.value, Tri::Unknown);
+    assert!(!lonely.unknown.is_empty());
+}
+
 #[test]
 fn linked_zones_and_custom_dns() {
     let zone = "Microsoft.Network/privateDnsZones";

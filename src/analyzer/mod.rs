@@ -158,7 +158,7 @@ impl Analyzer {
                 .files
                 .retain(|c| std::fs::canonicalize(&c.path).ok().as_ref() != Some(&baseline));
         }
-        let loaded = self.load_all(&files, &collected.files, inputs.sources());
+        let mut loaded = self.load_all(&files, &collected.files, inputs.sources());
         let (baseline, baseline_diagnostics) = self.load_baseline(&files);
 
         let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -208,7 +208,17 @@ impl Analyzer {
             baseline: baseline.as_ref(),
         };
 
-        let templates = pair_parameter_files(&loaded, inputs.parameter_files());
+        // Each template's parsed document moves into the task that analyzes it, which frees
+        // it after its last expansion: the graph and the rules never read it, and at scale it
+        // is the largest thing alive.
+        let mut documents: Vec<Option<Value>> = loaded
+            .iter_mut()
+            .map(|l| match l.kind {
+                Some(DocumentKind::Template) => l.value.take(),
+                _ => None,
+            })
+            .collect();
+        let mut templates = pair_parameter_files(&loaded, &mut documents, inputs.parameter_files());
         for l in &loaded {
             let used = templates
                 .iter()
@@ -222,17 +232,16 @@ impl Analyzer {
 
         // Largest first, one template per task: a single large template started last would
         // otherwise leave the other threads idle at the end of the run.
-        let mut by_size: Vec<_> = templates.iter().collect();
-        by_size.sort_by_key(|t| {
+        templates.sort_by_key(|t| {
             std::cmp::Reverse(t.template.file.as_ref().map_or(0, |f| f.text().len()))
         });
-        let analyzed: Vec<TemplateAnalysis> = by_size
-            .par_iter()
+        let analyzed: Vec<TemplateAnalysis> = templates
+            .into_par_iter()
             .with_max_len(1)
-            .filter_map(|t| {
-                let file = t.template.file.as_ref()?;
-                let value = t.template.value.as_ref()?;
-                Some(self.analyze_template(&files, t, file, value, &checks))
+            .filter_map(|mut t| {
+                let file = Arc::clone(t.template.file.as_ref()?);
+                let value = t.document.take()?;
+                Some(self.analyze_template(&files, &t, &file, value, &checks))
             })
             .collect();
         let mut analyzed_files = Vec::with_capacity(analyzed.len());
@@ -258,8 +267,6 @@ impl Analyzer {
         });
         // The parsed documents are large trees of small allocations: free them in parallel
         // rather than on this thread after the analysis.
-        drop(by_size);
-        drop(templates);
         loaded.into_par_iter().for_each(drop);
         let diagnostics = crate::config::apply_settings(&self.config, diagnostics);
         let name_of = |id: source::FileId| {
@@ -318,17 +325,13 @@ impl Analyzer {
         files: &Files,
         input: &TemplateInput<'_>,
         file: &Arc<SourceFile>,
-        value: &Value,
+        value: Value,
         checks: &Checks<'_>,
     ) -> TemplateAnalysis {
         let (loaded, parameter_files) = (input.template, &input.parameters);
         let options = self.expand_options(loaded.root.clone());
         let loader = LinkedTemplates::new(files, self.config.max_file_bytes());
-        let template = Document {
-            file: file.id(),
-            path: file.path(),
-            value,
-        };
+        let mut value = Some(value);
         let parameter_documents: Vec<Option<Document<'_>>> = if parameter_files.is_empty() {
             vec![None]
         } else {
@@ -369,9 +372,22 @@ impl Analyzer {
         }
         // The same finding from several parameter files is one finding listing them.
         let mut merged: Vec<(Diagnostic, Vec<source::FileId>)> = Vec::new();
+        let mut same_text: HashMap<u64, Vec<usize>> = HashMap::new();
         let several = parameter_documents.len() > 1;
-        for parameters in parameter_documents {
+        let last = parameter_documents.len().saturating_sub(1);
+        for (run, parameters) in parameter_documents.into_iter().enumerate() {
+            let Some(document) = value.as_ref() else {
+                break;
+            };
+            let template = Document {
+                file: file.id(),
+                path: file.path(),
+                value: document,
+            };
             let expansion = expand(template, parameters, &options, &loader);
+            if run == last {
+                value = None;
+            }
             let summary = &mut analysis.file;
             summary.resources = summary.resources.max(expansion.deployed().count());
             summary.unknown_values = summary.unknown_values.max(expansion.unknown_values);
@@ -380,7 +396,7 @@ impl Analyzer {
                 .iter()
                 .map(|issue| expand_issue_diagnostic(files, issue))
                 .collect();
-            let set = ResourceSet::from_expansion(&expansion);
+            let set = ResourceSet::from_resources(expansion.resources);
             for suppression in inline_suppressions(&set, &mut found) {
                 if !analysis.suppressions.contains(&suppression) {
                     analysis.suppressions.push(suppression);
@@ -401,9 +417,14 @@ impl Analyzer {
             analysis.indeterminate = analysis.indeterminate.max(undecided);
             let parameter_file = parameters.map(|p| p.file);
             for diagnostic in found {
-                match merged.iter_mut().find(|(d, _)| *d == diagnostic) {
-                    Some((_, sources)) => sources.extend(parameter_file),
-                    None => merged.push((diagnostic, parameter_file.into_iter().collect())),
+                // By code and message first: a large template has thousands of findings.
+                let candidates = same_text.entry(text_key(&diagnostic)).or_default();
+                match candidates.iter().find(|&&i| merged[i].0 == diagnostic) {
+                    Some(&i) => merged[i].1.extend(parameter_file),
+                    None => {
+                        candidates.push(merged.len());
+                        merged.push((diagnostic, parameter_file.into_iter().collect()));
+                    }
                 }
             }
         }
@@ -670,21 +691,30 @@ impl Analyzer {
 /// A template and the parameter files it is analyzed with.
 struct TemplateInput<'a> {
     template: &'a Loaded,
+    /// The template's parsed document, taken out of `template`.
+    document: Option<Value>,
     parameters: Vec<&'a Loaded>,
 }
 
 /// Pairs each template with the parameter files named for it (`<name>.parameters*.json` beside
 /// it) and with every parameter file the caller gave explicitly.
-fn pair_parameter_files<'a>(loaded: &'a [Loaded], explicit: &[PathBuf]) -> Vec<TemplateInput<'a>> {
+/// `documents` holds the templates' parsed documents by position in `loaded`.
+fn pair_parameter_files<'a>(
+    loaded: &'a [Loaded],
+    documents: &mut [Option<Value>],
+    explicit: &[PathBuf],
+) -> Vec<TemplateInput<'a>> {
     let parameter_files: Vec<&Loaded> = loaded
         .iter()
         .filter(|l| l.kind == Some(DocumentKind::Parameters))
         .collect();
     loaded
         .iter()
-        .filter(|l| l.kind == Some(DocumentKind::Template))
-        .map(|template| TemplateInput {
+        .zip(documents.iter_mut())
+        .filter(|(l, _)| l.kind == Some(DocumentKind::Template))
+        .map(|(template, document)| TemplateInput {
             template,
+            document: document.take(),
             parameters: parameter_files
                 .iter()
                 .copied()
@@ -695,6 +725,13 @@ fn pair_parameter_files<'a>(loaded: &'a [Loaded], explicit: &[PathBuf]) -> Vec<T
                 .collect(),
         })
         .collect()
+}
+
+/// A hash of a finding's code and message, to find its equals among many.
+fn text_key(diagnostic: &Diagnostic) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default()
+        .hash_one((diagnostic.code(), diagnostic.message()))
 }
 
 fn not_a_template(file: &SourceFile) -> Diagnostic {

@@ -123,6 +123,15 @@ pub fn fold_key(s: &str) -> Cow<'_, str> {
 
 /// Case-insensitive (ordinal ignore-case) string equality.
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    // Two ASCII first characters that differ decide at once: the lower case of an ASCII
+    // character is one ASCII character. (A non-ASCII one may lower-case to ASCII: `K`, U+212A.)
+    if let (Some(x), Some(y)) = (a.as_bytes().first(), b.as_bytes().first())
+        && x.is_ascii()
+        && y.is_ascii()
+        && !x.eq_ignore_ascii_case(y)
+    {
+        return false;
+    }
     if a.len() == b.len() && a.eq_ignore_ascii_case(b) {
         return true;
     }
@@ -730,5 +739,22 @@ impl fmt::Display for Value {
     /// Compact JSON (double quotes); unknowns as `{"$unknown":"..."}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_json_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eq_ignore_case;
+
+    #[test]
+    fn keys_compare_by_full_lower_case_beyond_ascii() {
+        assert!(eq_ignore_case("Properties", "pROPERTIES"));
+        assert!(!eq_ignore_case("properties", "location"));
+        assert!(!eq_ignore_case("name", "names"));
+        // The Kelvin sign lower-cases to ASCII `k`: the ASCII shortcut must not decide.
+        assert!(eq_ignore_case("\u{212A}ey", "key"));
+        assert!(eq_ignore_case("key", "\u{212A}EY"));
+        assert!(eq_ignore_case("ÄRGER", "ärger"));
+        assert!(!eq_ignore_case("ärger", "arger"));
     }
 }

@@ -51,7 +51,7 @@ use crate::model::kinds::{
 };
 use crate::model::{DeploymentState, Resource, ResourceId, Tri};
 
-use super::{EdgeKind, Node, NodeId, ResourceGraph, ZONE_GROUP_TYPE, ZoneCoverage};
+use super::{EdgeKind, LINK_TYPE, Node, NodeId, ResourceGraph, ZONE_GROUP_TYPE, ZoneCoverage};
 
 pub use cloud::{
     CloudNotice, CloudResolution, CloudSource, RegionClouds, cloud_of_region, resolve_cloud,
@@ -1528,7 +1528,9 @@ impl<'g> DerivedSets<'g> {
     }
 
     /// `LINKED(zone, v)`: a `virtualNetworkLinks` child of `zone` whose `virtualNetwork.id` is
-    /// `v`. `Unknown` for a zone the template does not write (its links are invisible).
+    /// `v`. `Unknown` for a zone the template does not write (its links are invisible). A `False`
+    /// answer names the zone and the links that might have linked `v`, not the links of other
+    /// VNets: a zone that thousands of VNets share is not walked for each of them.
     pub fn linked(&self, zone: NodeId, vnet: &ResourceId) -> Answer<'g> {
         if let Some(input) = self.not_written(zone) {
             return Answer::unknown(input);
@@ -1536,11 +1538,17 @@ impl<'g> DerivedSets<'g> {
         let Some(zone_id) = self.id(zone) else {
             return Answer::unknown(UnknownInput::new(zone, "", Cause::UnresolvedId));
         };
+        let graph = self.graph;
+        let links = match graph.link_candidates(zone_id, vnet) {
+            Some(candidates) => candidates
+                .into_iter()
+                .filter(|r| written(r.state) != Tri::False)
+                .filter_map(|r| graph.node_of(r.index).map(|n| (n, r)))
+                .collect(),
+            None => self.written_children(LINK_TYPE, zone_id),
+        };
         let mut answer = Answer::known(false, vec![zone]);
-        for (link_node, resource) in self.written_children(
-            "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
-            zone_id,
-        ) {
+        for (link_node, resource) in links {
             let Some(link) = VirtualNetworkLink::of(resource) else {
                 continue;
             };

@@ -18,6 +18,9 @@ use crate::model::{Resource, ResourceId, ResourceSet};
 /// Type name of a private endpoint's zone groups.
 pub(crate) const ZONE_GROUP_TYPE: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
 
+/// Type name of a private DNS zone's virtual network links.
+pub(crate) const LINK_TYPE: &str = "Microsoft.Network/privateDnsZones/virtualNetworkLinks";
+
 /// Resources by the key of the parent their id nests under, per resource type.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChildIndex {
@@ -53,6 +56,14 @@ impl ChildIndex {
             }
         }
         index
+    }
+
+    /// Resources of `child_type` with no id or an id with unknown segments, in declaration
+    /// order: they may nest under any parent.
+    pub(crate) fn uncertain(&self, child_type: &str) -> &[usize] {
+        self.uncertain
+            .get(child_type.to_ascii_lowercase().as_str())
+            .map_or(&[][..], Vec::as_slice)
     }
 
     /// Indexes of the resources of `child_type` whose `is_child_of(parent)` may be other than
@@ -189,6 +200,12 @@ pub(crate) struct DnsIndex {
     /// Virtual network link (resource index) → its `virtualNetwork.id` parsed, when written as
     /// text: `LINKED` compares it with every VNet that needs the zone.
     link_vnets: HashMap<usize, Result<ResourceId, ()>>,
+    /// Links with a fully known id and a fully known `virtualNetwork.id`: zone key → VNet key →
+    /// link indexes. `LINKED(zone, v)` looks up its VNet instead of walking every link of a zone
+    /// that thousands of VNets share.
+    links_by_vnet: HashMap<Box<str>, HashMap<Box<str>, Vec<usize>>>,
+    /// Links with a fully known id whose VNet is not fully known: zone key → link indexes.
+    vague_links: HashMap<Box<str>, Vec<usize>>,
 }
 
 impl DnsIndex {
@@ -213,15 +230,53 @@ impl DnsIndex {
                 index.zones_by_name.add(zone.index, &view.zone_name());
             }
         }
-        for link in set.of_type("Microsoft.Network/privateDnsZones/virtualNetworkLinks") {
+        for link in set.of_type(LINK_TYPE) {
             if let Some(view) = VirtualNetworkLink::of(link)
                 && let Setting::Set(text) | Setting::Default(text) = view.virtual_network_id()
             {
                 let parsed = ResourceId::parse(text).map_err(|_| ());
                 index.link_vnets.insert(link.index, parsed);
             }
+            let Some(zone) = link
+                .id
+                .as_ref()
+                .filter(|id| !id.has_unknown())
+                .and_then(ResourceId::child_parent_key)
+            else {
+                continue;
+            };
+            match index.link_vnets.get(&link.index) {
+                Some(Ok(vnet)) if !vnet.has_unknown() => index
+                    .links_by_vnet
+                    .entry(zone.into())
+                    .or_default()
+                    .entry(vnet.key().into())
+                    .or_default()
+                    .push(link.index),
+                _ => index
+                    .vague_links
+                    .entry(zone.into())
+                    .or_default()
+                    .push(link.index),
+            }
         }
         index
+    }
+
+    /// Indexes of the links with a known id under `zone` that may link `vnet` (both fully
+    /// known): those naming exactly `vnet`, and those whose VNet is not fully known, in
+    /// declaration order. Links with an id not fully known are not included.
+    pub(crate) fn links_to(&self, zone: &ResourceId, vnet: &ResourceId) -> Vec<usize> {
+        let exact = self
+            .links_by_vnet
+            .get(zone.key())
+            .and_then(|by_vnet| by_vnet.get(vnet.key()))
+            .map_or(&[][..], Vec::as_slice);
+        let vague = self
+            .vague_links
+            .get(zone.key())
+            .map_or(&[][..], Vec::as_slice);
+        merge_sorted(exact, vague)
     }
 
     /// The parsed `virtualNetwork.id` of a virtual network link; `None` when it is not written

@@ -11,7 +11,7 @@ mod derived;
 mod export;
 mod indexes;
 
-pub(crate) use indexes::{ZONE_GROUP_TYPE, ZoneCoverage, ZoneReference};
+pub(crate) use indexes::{LINK_TYPE, ZONE_GROUP_TYPE, ZoneCoverage, ZoneReference};
 
 use std::collections::HashMap;
 
@@ -298,6 +298,30 @@ impl ResourceGraph {
         }
     }
 
+    /// The virtual network links of `zone` that may link `vnet` (not those with a fully known id
+    /// under `zone` naming another fully known VNet), in declaration order; `None` when either
+    /// id is not fully known.
+    pub(crate) fn link_candidates<'g>(
+        &'g self,
+        zone: &ResourceId,
+        vnet: &ResourceId,
+    ) -> Option<Vec<&'g Resource>> {
+        if zone.has_unknown() || vnet.has_unknown() {
+            return None;
+        }
+        let children = self
+            .children
+            .get_or_init(|| indexes::ChildIndex::build(&self.set));
+        let uncertain = children.uncertain(LINK_TYPE);
+        let known = self.dns_index().links_to(zone, vnet);
+        Some(
+            indexes::merge_sorted(&known, uncertain)
+                .into_iter()
+                .filter_map(|i| self.set.get(i))
+                .collect(),
+        )
+    }
+
     /// Zone-group references and private DNS zones by name.
     pub(crate) fn dns_index(&self) -> &indexes::DnsIndex {
         self.dns.get_or_init(|| indexes::DnsIndex::build(&self.set))
@@ -375,12 +399,15 @@ impl ResourceGraph {
                 _ => 5,
             });
         }
-        let mut edges = Vec::new();
-        for resource in graph.set.iter() {
-            edges.extend(EdgeCandidate::of(resource));
-        }
-        for candidate in edges {
-            graph.add(candidate);
+        // One resource's candidates at a time: gathering every candidate first held each
+        // reference's parsed id at once (at 10,000 resources, more than the finished graph).
+        for index in 0..graph.set.len() {
+            let Some(resource) = graph.set.get(index) else {
+                continue;
+            };
+            for candidate in EdgeCandidate::of(resource) {
+                graph.add(candidate);
+            }
         }
         graph
     }

@@ -200,8 +200,15 @@ impl ResourceSet {
     /// The resources of an expansion, with the subnets and peerings that virtual networks declare
     /// inline added as resources of their own.
     pub fn from_expansion(expansion: &Expansion) -> ResourceSet {
+        ResourceSet::from_resources(expansion.resources.clone())
+    }
+
+    /// Like [`from_expansion`](Self::from_expansion), taking the expanded resources instead of
+    /// copying them: a large template's copy would otherwise live beside its original.
+    pub fn from_resources(expanded: Vec<ExpandedResource>) -> ResourceSet {
         let mut set = ResourceSet::default();
-        for (index, expanded) in expansion.resources.iter().enumerate() {
+        set.resources.reserve_exact(expanded.len());
+        for (index, expanded) in expanded.into_iter().enumerate() {
             set.push(resource(index, expanded));
         }
         let declared = set.resources.len();
@@ -323,7 +330,7 @@ impl ResourceSet {
     }
 }
 
-fn resource(index: usize, expanded: &ExpandedResource) -> Resource {
+fn resource(index: usize, expanded: ExpandedResource) -> Resource {
     let state = if expanded.existing {
         DeploymentState::Existing
     } else {
@@ -339,15 +346,15 @@ fn resource(index: usize, expanded: &ExpandedResource) -> Resource {
             .id
             .as_deref()
             .and_then(|id| ResourceId::parse(id).ok()),
-        resource_type: expanded.resource_type.clone(),
-        api_version: expanded.api_version.clone(),
-        name: expanded.name.clone(),
-        body: expanded.body.clone(),
+        resource_type: expanded.resource_type,
+        api_version: expanded.api_version,
+        name: expanded.name,
+        body: expanded.body,
         state,
-        symbolic_name: expanded.symbolic_name.clone(),
-        origin: expanded.origin.clone(),
-        depends_on: expanded.depends_on.clone(),
-        references: expanded.references.clone(),
+        symbolic_name: expanded.symbolic_name,
+        origin: expanded.origin,
+        depends_on: expanded.depends_on,
+        references: expanded.references,
         parent: expanded.parent,
         inline: false,
     }

@@ -74,6 +74,12 @@ impl Segment {
 
     fn write_key(&self, out: &mut String) {
         match self {
+            // Ids are ASCII nearly always: lower-case them by bytes, the full mapping otherwise.
+            Segment::Known(text) if text.is_ascii() => {
+                let start = out.len();
+                out.push_str(text);
+                out[start..].make_ascii_lowercase();
+            }
             Segment::Known(text) => out.extend(text.chars().flat_map(char::to_lowercase)),
             Segment::Unknown => out.push(UNKNOWN_KEY),
         }
@@ -125,10 +131,15 @@ impl From<String> for Segment {
 }
 
 fn eq_ignore_case(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-        || a.chars()
-            .flat_map(char::to_lowercase)
-            .eq(b.chars().flat_map(char::to_lowercase))
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return false;
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// A piece of a resource id string whose text may be only partly known, for

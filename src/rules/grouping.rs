@@ -8,8 +8,11 @@
 //! an owner finding (the owner rule is turned off, or it does not fire) both stay as they are,
 //! so running a rule alone shows everything it finds.
 
+use std::collections::HashMap;
+
+use crate::codes::Severity;
 use crate::model::ResourceId;
-use crate::report::Diagnostic;
+use crate::report::{Diagnostic, Location};
 
 /// A defect several rules can describe: the key under which their findings meet. Resources are
 /// named by their index in the deployment's resource set, which every rule of one run shares.
@@ -72,25 +75,25 @@ pub(crate) type CauseLinks = Vec<(CauseRole, RootCause)>;
 
 /// Applies C7 to the findings of every rule of one run, keeping their order.
 pub(crate) fn group_root_causes(findings: Vec<(Diagnostic, CauseLinks)>) -> Vec<Diagnostic> {
-    let owned = |cause: &RootCause| -> Vec<usize> {
-        findings
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, links))| {
-                links
-                    .iter()
-                    .any(|(role, c)| *role == CauseRole::Owns && c == cause)
-            })
-            .map(|(i, _)| i)
-            .collect()
-    };
+    // Owners by cause, found once: a large template has thousands of findings with links.
+    let mut owners_of: HashMap<&RootCause, Vec<usize>> = HashMap::new();
+    for (index, (_, links)) in findings.iter().enumerate() {
+        for (role, cause) in links {
+            if *role == CauseRole::Owns {
+                owners_of.entry(cause).or_default().push(index);
+            }
+        }
+    }
+    if owners_of.is_empty() {
+        return findings.into_iter().map(|(d, _)| d).collect();
+    }
     // For every finding: dropped, or the owner findings it joins.
     let mut joins: Vec<Vec<usize>> = vec![Vec::new(); findings.len()];
     let mut dropped = vec![false; findings.len()];
     for (index, (_, links)) in findings.iter().enumerate() {
         for (role, cause) in links {
-            let owners: Vec<usize> = owned(cause).into_iter().filter(|o| *o != index).collect();
-            if owners.is_empty() {
+            let owners = owners_of.get(cause).map_or(&[][..], Vec::as_slice);
+            if owners.iter().all(|&o| o == index) {
                 continue;
             }
             match role {
@@ -98,7 +101,7 @@ pub(crate) fn group_root_causes(findings: Vec<(Diagnostic, CauseLinks)>) -> Vec<
                 CauseRole::DefersTo => dropped[index] = true,
                 CauseRole::GroupedWith => {
                     dropped[index] = true;
-                    for owner in owners {
+                    for &owner in owners.iter().filter(|&&o| o != index) {
                         if !joins[owner].contains(&index) {
                             joins[owner].push(index);
                         }
@@ -107,23 +110,33 @@ pub(crate) fn group_root_causes(findings: Vec<(Diagnostic, CauseLinks)>) -> Vec<
             }
         }
     }
-    let parts: Vec<Diagnostic> = findings.iter().map(|(d, _)| d.clone()).collect();
+    drop(owners_of);
+    // What a grouped finding adds to its owners, taken before the findings are consumed.
+    let mut parts: HashMap<usize, (Severity, Location, String)> = HashMap::new();
+    for &part in joins.iter().flatten() {
+        if let Some((grouped, _)) = findings.get(part) {
+            parts.entry(part).or_insert_with(|| {
+                (
+                    grouped.severity(),
+                    grouped.location().clone(),
+                    format!("{} (grouped): {}", grouped.code(), grouped.message()),
+                )
+            });
+        }
+    }
     findings
         .into_iter()
         .enumerate()
         .filter(|(index, _)| !dropped[*index])
         .map(|(index, (mut owner, _))| {
-            for &part in &joins[index] {
-                let Some(grouped) = parts.get(part) else {
+            for part in &joins[index] {
+                let Some((severity, location, text)) = parts.get(part) else {
                     continue;
                 };
-                if grouped.severity() > owner.severity() {
-                    owner = owner.with_severity(grouped.severity());
+                if *severity > owner.severity() {
+                    owner = owner.with_severity(*severity);
                 }
-                owner = owner.with_related(
-                    grouped.location().clone(),
-                    format!("{} (grouped): {}", grouped.code(), grouped.message()),
-                );
+                owner = owner.with_related(location.clone(), text.clone());
             }
             owner
         })

@@ -9,7 +9,7 @@
 //! The same parser, run a second time with a span recorder, builds the pointer → span index
 //! that locations need; the first (hot) pass records nothing.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// Deepest nesting of arrays and objects read. ARM documents no nesting limit of its own; real
 /// templates (ten levels of nested deployments, each with inline templates) stay below 200.
@@ -235,6 +235,12 @@ struct Parser<'a, R> {
     path: JsonPath<'a>,
     issues: Vec<JsonIssue>,
     recorder: R,
+    /// The members read so far of the objects being read, innermost last: an object is built
+    /// once its size is known, so its map has no spare room (maps grown member by member held
+    /// a third more than they used).
+    members: Vec<(String, Value)>,
+    /// The same for the elements of arrays.
+    items: Vec<Value>,
 }
 
 /// A fatal issue was recorded; unwinding to the top.
@@ -254,6 +260,8 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
             },
             issues: Vec::new(),
             recorder,
+            members: Vec::new(),
+            items: Vec::new(),
         }
     }
 
@@ -432,44 +440,46 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
     fn array(&mut self) -> Step<Value> {
         self.enter()?;
         self.pos += 1;
-        let mut items = Vec::new();
+        let start = self.items.len();
         loop {
             self.skip_trivia()?;
+            let empty = self.items.len() == start;
             match self.bytes.get(self.pos) {
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(Value::Array(self.items.drain(start..).collect()));
                 }
-                Some(b',') if !items.is_empty() => {
+                Some(b',') if !empty => {
                     let comma = self.pos;
                     self.pos += 1;
                     self.skip_trivia()?;
                     if self.bytes.get(self.pos) == Some(&b']') {
                         self.issue(JsonIssueKind::Lenient("a trailing comma"), comma, comma + 1);
                         self.pos += 1;
-                        return Ok(Value::Array(items));
+                        return Ok(Value::Array(self.items.drain(start..).collect()));
                     }
-                    self.element(&mut items)?;
+                    self.element(start)?;
                 }
-                Some(_) if items.is_empty() => self.element(&mut items)?,
+                Some(_) if empty => self.element(start)?,
                 _ => return Err(self.expected("`,` or `]`")),
             }
         }
     }
 
-    fn element(&mut self, items: &mut Vec<Value>) -> Step<()> {
-        let index = u32::try_from(items.len()).unwrap_or(u32::MAX);
+    /// Reads one element of the array whose elements start at `start` in `self.items`.
+    fn element(&mut self, start: usize) -> Step<()> {
+        let index = u32::try_from(self.items.len() - start).unwrap_or(u32::MAX);
         self.path.segments.push(PathSegment::Element(index));
         let value = self.value(None)?;
         self.path.segments.pop();
-        items.push(value);
+        self.items.push(value);
         Ok(())
     }
 
     fn object(&mut self) -> Step<Value> {
         self.enter()?;
         self.pos += 1;
-        let mut members = Map::new();
+        let start = self.members.len();
         let mut folded_names = std::collections::HashSet::new();
         let mut first = true;
         loop {
@@ -477,7 +487,7 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
             match self.bytes.get(self.pos) {
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(members));
+                    return Ok(Value::Object(self.members.drain(start..).collect()));
                 }
                 Some(b',') if !first => {
                     let comma = self.pos;
@@ -486,20 +496,21 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
                     if self.bytes.get(self.pos) == Some(&b'}') {
                         self.issue(JsonIssueKind::Lenient("a trailing comma"), comma, comma + 1);
                         self.pos += 1;
-                        return Ok(Value::Object(members));
+                        return Ok(Value::Object(self.members.drain(start..).collect()));
                     }
-                    self.member(&mut members, &mut folded_names)?;
+                    self.member(start, &mut folded_names)?;
                 }
-                Some(_) if first => self.member(&mut members, &mut folded_names)?,
+                Some(_) if first => self.member(start, &mut folded_names)?,
                 _ => return Err(self.expected("`,` or `}`")),
             }
             first = false;
         }
     }
 
+    /// Reads one member of the object whose members start at `start` in `self.members`.
     fn member(
         &mut self,
-        members: &mut Map<String, Value>,
+        start: usize,
         folded_names: &mut std::collections::HashSet<String>,
     ) -> Step<()> {
         let key_start = self.pos;
@@ -514,51 +525,47 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
         self.path.segments.push(segment);
         let value = self.value(u32::try_from(key_start).ok())?;
 
-        let existing = self.find_member_ignore_case(members, folded_names, &name);
+        let existing = self.find_member_ignore_case(start, folded_names, &name);
         match existing {
             Some(existing) => {
                 // Json.NET replaces the earlier value; the first spelling and position stay.
                 self.issue(JsonIssueKind::DuplicateMember(name), key_start, key_end);
-                if let Some(slot) = members.get_mut(&existing) {
+                if let Some((_, slot)) = self.members.get_mut(existing) {
                     *slot = value;
                 }
             }
-            None => {
-                members.insert(name, value);
-            }
+            None => self.members.push((name, value)),
         }
         self.path.segments.pop();
         Ok(())
     }
 
-    /// Finds an existing member whose name equals `name` ignoring case, keeping the folded-name
-    /// set current once the object is large enough to need it.
+    /// Finds the position in `self.members` of an earlier member of the object starting at
+    /// `start` whose name equals `name` ignoring case, keeping the folded-name set current once
+    /// the object is large enough to need it.
     fn find_member_ignore_case(
         &self,
-        members: &Map<String, Value>,
+        start: usize,
         folded_names: &mut std::collections::HashSet<String>,
         name: &str,
-    ) -> Option<String> {
-        if members.contains_key(name) {
-            return Some(name.to_owned());
-        }
+    ) -> Option<usize> {
+        let members = self.members.get(start..).unwrap_or_default();
+        let position = || {
+            members
+                .iter()
+                .position(|(key, _)| names_equal_ignore_case(key, name))
+                .map(|i| start + i)
+        };
         if members.len() < LINEAR_DUPLICATE_SCAN_LIMIT {
-            return members
-                .keys()
-                .find(|key| names_equal_ignore_case(key, name))
-                .cloned();
+            return position();
         }
         if folded_names.is_empty() {
-            folded_names.extend(members.keys().map(|key| fold_case(key)));
+            folded_names.extend(members.iter().map(|(key, _)| fold_case(key)));
         }
-        let folded = fold_case(name);
-        if folded_names.insert(folded) {
+        if folded_names.insert(fold_case(name)) {
             None
         } else {
-            members
-                .keys()
-                .find(|key| names_equal_ignore_case(key, name))
-                .cloned()
+            position()
         }
     }
 

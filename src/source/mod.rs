@@ -366,11 +366,13 @@ pub fn read_file_with_limit(
     })
 }
 
-/// Files up to this size get their span index while they are parsed: nearly every analyzed
-/// template has a finding or note to place, and indexing during the one parse costs far less
-/// than parsing again later. Larger files (hostile or generated ones) index lazily, only when a
-/// finding needs a position, so their memory stays proportional to what is reported.
-pub const EAGER_SPAN_INDEX_MAX_BYTES: usize = 4 * 1024 * 1024;
+/// Deployment templates and parameter files up to this size get their span index while they
+/// are parsed: nearly every analyzed template has a finding or note to place, and indexing
+/// during the one parse costs far less than parsing again later, when the second parse's tree
+/// would sit beside the first one's expansion (at 10,000 resources the lazy index raised the
+/// peak by a third). The bound is the default [`MAX_FILE_BYTES`]: files read under a raised
+/// `maxFileBytes` index lazily, only when a finding needs a position.
+pub const EAGER_SPAN_INDEX_MAX_BYTES: usize = MAX_FILE_BYTES as usize;
 
 /// Whether the start of `text` names a deployment template or parameter schema: those files get
 /// findings; policy definitions, alias tables and other JSON in a walked directory rarely do,

@@ -101,16 +101,10 @@ impl Rule for IneffectiveFirewallSku {
                 continue;
             }
             // FQDN rules of the workspace and of the projects that share its managed network.
-            let has_fqdn = Tri::any(
-                declared
-                    .rules
-                    .iter()
-                    .filter(|rule| rule.hub(&sets).is_some_and(|(hub, _)| hub == node))
-                    .map(|rule| {
-                        rule.written
-                            .and(rule.rule.kind().is(&OutboundRuleKind::Fqdn))
-                    }),
-            );
+            let has_fqdn = Tri::any(declared.of_hub(&sets, node).map(|rule| {
+                rule.written
+                    .and(rule.rule.kind().is(&OutboundRuleKind::Fqdn))
+            }));
             let has_fqdn = if declared.some_unknown {
                 has_fqdn.or(Tri::Unknown)
             } else {

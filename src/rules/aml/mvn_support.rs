@@ -3,6 +3,8 @@
 //! `workspaces/outboundRules` child (§4.10 treats both as one set per workspace) — with the body
 //! path it is written at, its workspace, and the isolation mode that governs it.
 
+use std::collections::HashMap;
+
 use super::support::{node_name, resource_of};
 use crate::graph::{DerivedSets, EdgeKind, NodeId};
 use crate::model::kinds::{
@@ -116,9 +118,35 @@ pub(super) struct DeclaredRules<'g> {
     pub(super) rules: Vec<DeclaredRule<'g>>,
     /// Some workspace's inline map, or some child rule's `properties`, is computed at deployment.
     pub(super) some_unknown: bool,
+    /// Rule positions by the hub holding them, found on first use: asked once per hub and
+    /// target, a scan of every rule made templates with many workspaces quadratic.
+    by_hub: std::cell::OnceCell<HashMap<NodeId, Vec<usize>>>,
 }
 
-impl DeclaredRules<'_> {
+impl<'g> DeclaredRules<'g> {
+    /// The rules of the managed network of `hub` (its own and its projects'), in template
+    /// order.
+    pub(super) fn of_hub(
+        &self,
+        sets: &DerivedSets<'_>,
+        hub: NodeId,
+    ) -> impl Iterator<Item = &DeclaredRule<'g>> {
+        let by_hub = self.by_hub.get_or_init(|| {
+            let mut by_hub: HashMap<NodeId, Vec<usize>> = HashMap::new();
+            for (index, rule) in self.rules.iter().enumerate() {
+                if let Some((node, _)) = rule.hub(sets) {
+                    by_hub.entry(node).or_default().push(index);
+                }
+            }
+            by_hub
+        });
+        by_hub
+            .get(&hub)
+            .into_iter()
+            .flatten()
+            .filter_map(|&index| self.rules.get(index))
+    }
+
     /// Whether the managed network of `hub` (its own rules and its projects') has a private
     /// endpoint rule to `target` with sub-resource `group`; `Unknown` when some rule or inline
     /// map is known only at deployment.
@@ -130,9 +158,7 @@ impl DeclaredRules<'_> {
         group: &str,
     ) -> Tri {
         let found = Tri::any(
-            self.rules
-                .iter()
-                .filter(|rule| rule.hub(sets).is_some_and(|(node, _)| node == hub))
+            self.of_hub(sets, hub)
                 .map(|rule| rule.reaches(target, group)),
         );
         if self.some_unknown {
@@ -202,6 +228,7 @@ pub(super) fn declared_rules<'g>(sets: &DerivedSets<'g>) -> DeclaredRules<'g> {
     DeclaredRules {
         rules,
         some_unknown,
+        by_hub: std::cell::OnceCell::new(),
     }
 }
 

@@ -103,9 +103,7 @@ impl Rule for ServiceEndpointAccessToManagedTarget {
                 })
                 .collect();
             for rule in declared
-                .rules
-                .iter()
-                .filter(|rule| rule.hub(&sets).is_some_and(|(node, _)| node == hub))
+                .of_hub(&sets, hub)
                 .filter(|rule| rule.kind() == Some(OutboundRuleKind::PrivateEndpoint))
             {
                 let target = rule
