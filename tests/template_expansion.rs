@@ -1,6 +1,6 @@
 //! Template expansion, construct by construct, on small templates written for each case.
 
-use armgraph::expr::Value;
+use armgraph::expr::{IdUsage, Value};
 use armgraph::source::Files;
 use armgraph::template::{
     Condition, Document, ExpandOptions, Expansion, NoLinkedTemplates, TemplateLoader, expand,
@@ -364,6 +364,64 @@ fn language_version_2_symbolic_resources_existing_and_dependencies() {
             .any(|r| r.target.ends_with("/virtualNetworks/hub/subnets/snet1"))
     );
     assert_eq!(e.deployed().count(), 3);
+}
+
+/// A resource that builds the same id several times keeps one record of it per use, and the
+/// body's strings for it are that record's text. Twenty distinct ids pass the limit of the
+/// ordered search, so the hashed one is exercised too.
+#[test]
+fn repeated_resource_ids_are_recorded_once_per_use() {
+    let subnet = |i: usize| {
+        format!("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'snet{i}')]")
+    };
+    let subnets: Vec<Json> = (0..20).map(|i| json!({"id": subnet(i)})).collect();
+    let t = template(json!({
+        "resources": [{
+            "type": "Microsoft.Network/networkInterfaces", "apiVersion": "2023-09-01", "name": "nic",
+            "properties": {
+                "first": {"id": subnet(3)},
+                "again": {"id": subnet(3)},
+                "many": subnets,
+                "last": {"id": subnet(19)},
+                "referenced": "[reference(resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'snet3')).addressPrefix]"
+            },
+            "dependsOn": [subnet(3)]
+        }]
+    }));
+    let e = run(&t, None);
+    let nic = &e.resources[0];
+    let with_usage = |usage: IdUsage| {
+        nic.references
+            .iter()
+            .filter(|r| r.usage == usage)
+            .map(|r| r.target.to_string())
+            .collect::<Vec<_>>()
+    };
+    let built = with_usage(IdUsage::ResourceId);
+    assert_eq!(built.len(), 20, "{built:?}");
+    assert!(built[0].ends_with("/subnets/snet3"), "{built:?}");
+    assert_eq!(
+        built.iter().collect::<std::collections::HashSet<_>>().len(),
+        20
+    );
+    let referenced = with_usage(IdUsage::Reference);
+    assert_eq!(referenced.len(), 1, "{referenced:?}");
+    assert!(referenced[0].ends_with("/subnets/snet3"));
+    let body = nic.body.as_object().expect("object");
+    let properties = body
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .expect("properties");
+    let id_of = |member: &str| {
+        properties
+            .get(member)
+            .and_then(|m| m.as_object())
+            .and_then(|m| m.get("id"))
+            .and_then(|id| id.as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(id_of("first"), id_of("again"));
+    assert_eq!(id_of("first").as_deref(), Some(built[0].as_str()));
 }
 
 #[test]

@@ -92,6 +92,14 @@ pub trait EvalEnv {
     fn record_resource_id(&self, id: &str, usage: IdUsage) {
         let _ = (id, usage);
     }
+    /// Record a resource id that `resourceId()` and its kin built, and return it as the
+    /// function's value. An environment that keeps its records may share one allocation between
+    /// the record and the value; by default this is [`record_resource_id`](Self::record_resource_id)
+    /// and [`Value::string`].
+    fn record_built_id(&self, id: String, usage: IdUsage) -> Value {
+        self.record_resource_id(&id, usage);
+        Value::string(id)
+    }
     /// The value of `externalInputs(key)` in compiled `.bicepparam` files.
     fn external_input(&self, key: &str) -> Option<Value> {
         let _ = key;

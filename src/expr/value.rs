@@ -151,7 +151,8 @@ const INDEX_THRESHOLD: usize = 12;
 #[derive(Clone, Debug, Default)]
 pub struct Object {
     entries: Vec<(Arc<str>, Value)>,
-    index: Option<HashMap<Box<str>, usize>>,
+    /// Boxed: most objects are small and never get one, and an inline map tripled their size.
+    index: Option<Box<HashMap<Box<str>, usize>>>,
     /// True when two keys differ only in case (possible through [`Object::insert_exact`]).
     ci_duplicates: bool,
     depth: u32,
@@ -248,7 +249,7 @@ impl Object {
                     .entry(fold_key(k).into_owned().into_boxed_str())
                     .or_insert(i);
             }
-            self.index = Some(index);
+            self.index = Some(Box::new(index));
         }
     }
     /// Set `key` to `value`, treating keys that differ in case as distinct members (as a JSON
@@ -287,7 +288,7 @@ impl Object {
                     .entry(fold_key(k).into_owned().into_boxed_str())
                     .or_insert(i);
             }
-            self.index = Some(index);
+            self.index = Some(Box::new(index));
         }
     }
     /// Members in insertion order.

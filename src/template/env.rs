@@ -42,6 +42,30 @@ pub(crate) struct CopyFrame {
 /// (the same key always names the same JSON within one expansion).
 pub(crate) type ConvertedTemplates = RefCell<HashMap<(FileId, String), Value>>;
 
+/// Distinct member names an expansion shares between the objects it builds.
+pub(crate) const MAX_INTERNED_KEYS: usize = 4096;
+
+/// Member names shared between the objects of one expansion: a template names the same few
+/// members (`properties`, `id`, `name`…) in every resource, and one allocation per member per
+/// instance was a fifth of a large expansion's memory.
+#[derive(Default)]
+pub(crate) struct KeyInterner(RefCell<std::collections::HashSet<Arc<str>>>);
+
+impl KeyInterner {
+    /// The shared name equal to `key` (the same spelling), added while there is room.
+    pub(crate) fn get(&self, key: &str) -> Arc<str> {
+        let mut keys = self.0.borrow_mut();
+        if let Some(shared) = keys.get(key) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(key);
+        if keys.len() < MAX_INTERNED_KEYS {
+            keys.insert(Arc::clone(&shared));
+        }
+        shared
+    }
+}
+
 /// The bytes of values produced while expanding one file, shared by the environments of its
 /// nested templates; bounded by [`MAX_EVALUATED_BYTES`].
 #[derive(Debug, Default)]
@@ -114,12 +138,15 @@ pub(crate) struct TemplateEnv<'t> {
     functions: HashMap<String, Arc<UserFunction>>,
     pub copy_stack: RefCell<Vec<CopyFrame>>,
     recorded: RefCell<Vec<RecordedReference>>,
+    /// Positions in `recorded` by the hash of the record, once it is long enough to need them.
+    recorded_by_hash: RefCell<HashMap<u64, Vec<usize>>>,
     pub issues: RefCell<Vec<ExpandIssue>>,
     memo_bytes: Cell<usize>,
     budget: Rc<EvalBudget>,
     /// `deployment().properties.template` of every template of the expansion, converted once
     /// per template rather than once per instance of a module.
     template_values: Rc<ConvertedTemplates>,
+    keys: Rc<KeyInterner>,
     /// `reference('<deployment>')` values of expanded nested deployments, by lower-cased name and
     /// symbolic name.
     pub deployment_outputs: RefCell<HashMap<String, Value>>,
@@ -139,6 +166,7 @@ impl<'t> TemplateEnv<'t> {
         supplied: HashMap<String, Supplied>,
         budget: Rc<EvalBudget>,
         template_values: Rc<ConvertedTemplates>,
+        keys: Rc<KeyInterner>,
     ) -> Self {
         let language_v2 = json::get(template, "languageVersion")
             .and_then(Json::as_str)
@@ -158,10 +186,12 @@ impl<'t> TemplateEnv<'t> {
             functions: HashMap::new(),
             copy_stack: RefCell::new(Vec::new()),
             recorded: RefCell::new(Vec::new()),
+            recorded_by_hash: RefCell::new(HashMap::new()),
             issues: RefCell::new(Vec::new()),
             memo_bytes: Cell::new(0),
             budget,
             template_values,
+            keys,
             deployment_outputs: RefCell::new(HashMap::new()),
             unknown_values: Cell::new(0),
         };
@@ -190,6 +220,7 @@ impl<'t> TemplateEnv<'t> {
 
     /// Takes the ids recorded since the last call.
     pub(crate) fn take_recorded(&self) -> Vec<RecordedReference> {
+        self.recorded_by_hash.borrow_mut().clear();
         std::mem::take(&mut *self.recorded.borrow_mut())
     }
 
@@ -234,7 +265,7 @@ impl<'t> TemplateEnv<'t> {
                     if key.eq_ignore_ascii_case("copy") && is_property_copy(member) {
                         self.property_copy(member, pointer, &mut object);
                     } else {
-                        object.insert(key.as_str(), self.eval_json_at(member, pointer));
+                        object.insert(self.keys.get(key), self.eval_json_at(member, pointer));
                     }
                     pointer.truncate(restore);
                 }
@@ -768,10 +799,21 @@ impl EvalEnv for TemplateEnv<'_> {
     }
 
     fn record_resource_id(&self, id: &str, usage: IdUsage) {
-        self.recorded.borrow_mut().push(RecordedReference {
-            target: id.to_owned(),
-            usage,
-        });
+        if self.find_record(id, usage).is_none() {
+            self.push_record(Arc::from(id), usage);
+        }
+    }
+
+    fn record_built_id(&self, id: String, usage: IdUsage) -> Value {
+        let shared = match self.find_record(&id, usage) {
+            Some(shared) => shared,
+            None => {
+                let shared: Arc<str> = Arc::from(id);
+                self.push_record(Arc::clone(&shared), usage);
+                shared
+            }
+        };
+        Value::String(shared)
     }
 
     fn deployment_template(&self) -> Option<Value> {
@@ -783,4 +825,53 @@ impl EvalEnv for TemplateEnv<'_> {
         self.template_values.borrow_mut().insert(key, value.clone());
         Some(value)
     }
+}
+
+/// Records of one resource up to this many are searched in order, beyond it by hash.
+const RECORD_SCAN_LIMIT: usize = 16;
+
+// A resource names the same id several times (`dependsOn`, a property, a `reference()` of it):
+// the graph needs one record of each, and copies were a fifth of a large expansion's memory.
+impl TemplateEnv<'_> {
+    /// The record of `id` used as `usage` by the resource being evaluated, when there is one.
+    fn find_record(&self, id: &str, usage: IdUsage) -> Option<Arc<str>> {
+        let recorded = self.recorded.borrow();
+        let same = |r: &&RecordedReference| r.usage == usage && &*r.target == id;
+        if recorded.len() < RECORD_SCAN_LIMIT {
+            return recorded.iter().find(same).map(|r| Arc::clone(&r.target));
+        }
+        let mut by_hash = self.recorded_by_hash.borrow_mut();
+        if by_hash.is_empty() {
+            for (i, r) in recorded.iter().enumerate() {
+                by_hash
+                    .entry(record_hash(&r.target, r.usage))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        by_hash
+            .get(&record_hash(id, usage))
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| recorded.get(i))
+            .find(same)
+            .map(|r| Arc::clone(&r.target))
+    }
+
+    fn push_record(&self, target: Arc<str>, usage: IdUsage) {
+        let mut recorded = self.recorded.borrow_mut();
+        let mut by_hash = self.recorded_by_hash.borrow_mut();
+        if !by_hash.is_empty() {
+            by_hash
+                .entry(record_hash(&target, usage))
+                .or_default()
+                .push(recorded.len());
+        }
+        recorded.push(RecordedReference { target, usage });
+    }
+}
+
+fn record_hash(target: &str, usage: IdUsage) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one((target, usage))
 }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value as Json};
 
-use super::env::{ConvertedTemplates, CopyCount, CopyFrame, EvalBudget, TemplateEnv};
+use super::env::{ConvertedTemplates, CopyCount, CopyFrame, EvalBudget, KeyInterner, TemplateEnv};
 use super::issues::ExpandIssue;
 use super::json;
 use super::parameters::{self, Supplied};
@@ -72,6 +72,7 @@ pub fn expand(
         id_scope: None,
         budget: Rc::default(),
         converted_templates: Rc::default(),
+        keys: Rc::default(),
     };
     let mut supplied: HashMap<String, Supplied> = options
         .parameter_values
@@ -126,6 +127,7 @@ struct Expander<'o> {
     /// templates.
     budget: Rc<EvalBudget>,
     converted_templates: Rc<ConvertedTemplates>,
+    keys: Rc<KeyInterner>,
 }
 
 #[derive(Clone, Copy)]
@@ -248,6 +250,7 @@ impl Expander<'_> {
             supplied,
             Rc::clone(&self.budget),
             Rc::clone(&self.converted_templates),
+            Rc::clone(&self.keys),
         );
         self.check_section_limits(&env);
         env.resolve_all_parameters();
@@ -322,6 +325,9 @@ impl Expander<'_> {
                 site.level.clear();
                 if let Some(bucket) = buckets.get_mut(i) {
                     self.declaration(env, declaration, None, bucket, &mut site);
+                    // Most declarations make one instance; a vector grown for it has room for
+                    // four, which at scale held more than the instances themselves.
+                    bucket.shrink_to_fit();
                 }
                 if let Some(level) = levels.get_mut(i) {
                     *level = std::mem::take(&mut site.level);
@@ -329,6 +335,9 @@ impl Expander<'_> {
             }
         }
         let mut result = TemplateResult::default();
+        result
+            .resources
+            .reserve_exact(buckets.iter().map(Vec::len).sum());
         let mut level = Vec::new();
         for (bucket, bucket_level) in buckets.into_iter().zip(levels) {
             let offset = result.resources.len();
@@ -1287,68 +1296,112 @@ fn declared_names(declarations: &[Declaration<'_>]) -> Vec<String> {
 
 /// Resolves `dependsOn` entries of this level's resources against this level's resources.
 fn resolve_dependencies(resources: &mut [ExpandedResource], level: &[usize], declared: &[String]) {
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    // By the hash of each lower-cased key, checked against the candidate's own keys on lookup:
+    // the keys themselves (ids, names) would be the largest allocation of a large expansion at
+    // its peak.
+    let mut by_key: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut names_known = true;
     for &i in level {
         let Some(resource) = resources.get(i) else {
             continue;
         };
-        let mut keys = Vec::new();
-        if let Some(id) = &resource.id {
-            keys.push(id.to_lowercase());
-            // `Microsoft.Network/virtualNetworks/vnet1` (type and name without scope).
-            if let Some(at) = id.rfind("/providers/") {
-                keys.push(id[at + "/providers/".len()..].to_lowercase());
-            }
+        if resource.name.as_str().is_none() {
+            names_known = false;
         }
-        match resource.name.as_str() {
-            Some(name) => {
-                keys.push(name.to_lowercase());
-                // A child nested in its parent is named relative to it in `dependsOn`
-                // (`MSDeploy`).
-                if let Some((_, last)) = name.rsplit_once('/') {
-                    keys.push(last.to_lowercase());
-                }
-            }
-            None => names_known = false,
-        }
-        if let Some(symbolic) = &resource.symbolic_name {
-            keys.push(symbolic.to_lowercase());
-            if let Some(base) = symbolic.split('[').next() {
-                keys.push(base.to_lowercase());
-            }
-        }
-        for (loop_name, _) in &resource.origin.copy {
-            keys.push(loop_name.to_lowercase());
-        }
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            by_key.entry(key).or_default().push(i);
+        let mut hashes: Vec<u64> = dependency_keys(resource)
+            .iter()
+            .map(|k| key_hash(k))
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        for hash in hashes {
+            by_key.entry(hash).or_default().push(i);
         }
     }
     for &i in level {
-        let Some(resource) = resources.get_mut(i) else {
+        let Some(resource) = resources.get(i) else {
             continue;
         };
-        for dependency in &mut resource.depends_on {
+        // Per entry: the targets found (when found) and the new `resolved`; `None` leaves the
+        // entry as it is.
+        let mut outcomes: Vec<Option<(Option<Vec<usize>>, bool)>> = Vec::new();
+        for dependency in &resource.depends_on {
             let Some(entry) = dependency.entry.as_str() else {
+                outcomes.push(None);
                 continue;
             };
             // An id with an empty segment was built from a value that is missing.
             if entry.ends_with('/') || entry.contains("//") {
+                outcomes.push(None);
                 continue;
             }
             let key = entry.to_lowercase();
-            match by_key.get(&key) {
-                Some(targets) => {
-                    dependency.targets = targets.iter().copied().filter(|&t| t != i).collect();
-                    dependency.resolved = Some(true);
-                }
-                None if declared.contains(&key) => dependency.resolved = Some(true),
-                None if names_known => dependency.resolved = Some(false),
-                None => {}
+            let found: Vec<usize> = by_key
+                .get(&key_hash(&key))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&t| {
+                    resources
+                        .get(t)
+                        .is_some_and(|r| dependency_keys(r).contains(&key))
+                })
+                .collect();
+            outcomes.push(if !found.is_empty() {
+                Some((Some(found.into_iter().filter(|&t| t != i).collect()), true))
+            } else if declared.contains(&key) {
+                Some((None, true))
+            } else if names_known {
+                Some((None, false))
+            } else {
+                None
+            });
+        }
+        let Some(resource) = resources.get_mut(i) else {
+            continue;
+        };
+        for (dependency, outcome) in resource.depends_on.iter_mut().zip(outcomes) {
+            let Some((targets, resolved)) = outcome else {
+                continue;
+            };
+            if let Some(targets) = targets {
+                dependency.targets = targets;
             }
+            dependency.resolved = Some(resolved);
         }
     }
+}
+
+/// The lower-cased strings a `dependsOn` entry may name `resource` by.
+fn dependency_keys(resource: &ExpandedResource) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let Some(id) = &resource.id {
+        keys.push(id.to_lowercase());
+        // `Microsoft.Network/virtualNetworks/vnet1` (type and name without scope).
+        if let Some(at) = id.rfind("/providers/") {
+            keys.push(id[at + "/providers/".len()..].to_lowercase());
+        }
+    }
+    if let Some(name) = resource.name.as_str() {
+        keys.push(name.to_lowercase());
+        // A child nested in its parent is named relative to it in `dependsOn` (`MSDeploy`).
+        if let Some((_, last)) = name.rsplit_once('/') {
+            keys.push(last.to_lowercase());
+        }
+    }
+    if let Some(symbolic) = &resource.symbolic_name {
+        keys.push(symbolic.to_lowercase());
+        if let Some(base) = symbolic.split('[').next() {
+            keys.push(base.to_lowercase());
+        }
+    }
+    for (loop_name, _) in &resource.origin.copy {
+        keys.push(loop_name.to_lowercase());
+    }
+    keys
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(key)
 }

@@ -218,8 +218,9 @@ pub struct Dependency {
 /// A resource id recorded while evaluating a resource (`resourceId()`, `reference()`, `list*()`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedReference {
-    /// The id, name or symbolic name as evaluated.
-    pub target: String,
+    /// The id, name or symbolic name as evaluated (shared with the string value the expression
+    /// produced, when it built the id).
+    pub target: std::sync::Arc<str>,
     /// How it was used.
     pub usage: crate::expr::IdUsage,
 }

@@ -131,8 +131,7 @@ fn split_id_args(a: &Args<'_>, first: usize) -> Result<(Vec<String>, String), Ev
 }
 
 fn record(ev: &Evaluator<'_>, id: String) -> Value {
-    ev.env().record_resource_id(&id, IdUsage::ResourceId);
-    Value::string(id)
+    ev.env().record_built_id(id, IdUsage::ResourceId)
 }
 
 fn too_many_scopes(a: &Args<'_>, n: usize) -> EvalError {
