@@ -151,7 +151,9 @@ const INDEX_THRESHOLD: usize = 12;
 #[derive(Clone, Debug, Default)]
 pub struct Object {
     entries: Vec<(Arc<str>, Value)>,
-    /// Boxed: most objects are small and never get one, and an inline map tripled their size.
+    /// Boxed: most objects are small and never get one, and an inline map nearly doubled their
+    /// size.
+    #[allow(clippy::box_collection)]
     index: Option<Box<HashMap<Box<str>, usize>>>,
     /// True when two keys differ only in case (possible through [`Object::insert_exact`]).
     ci_duplicates: bool,

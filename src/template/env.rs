@@ -42,6 +42,16 @@ pub(crate) struct CopyFrame {
 /// (the same key always names the same JSON within one expansion).
 pub(crate) type ConvertedTemplates = RefCell<HashMap<(FileId, String), Value>>;
 
+/// What the templates of one expansion share, beyond the budget.
+#[derive(Default)]
+pub(crate) struct SharedCaches {
+    /// `deployment().properties.template` of every template of the expansion, converted once
+    /// per template rather than once per instance of a module.
+    pub(crate) templates: ConvertedTemplates,
+    /// Member names of the objects the expansion builds.
+    pub(crate) keys: KeyInterner,
+}
+
 /// Distinct member names an expansion shares between the objects it builds.
 pub(crate) const MAX_INTERNED_KEYS: usize = 4096;
 
@@ -143,10 +153,7 @@ pub(crate) struct TemplateEnv<'t> {
     pub issues: RefCell<Vec<ExpandIssue>>,
     memo_bytes: Cell<usize>,
     budget: Rc<EvalBudget>,
-    /// `deployment().properties.template` of every template of the expansion, converted once
-    /// per template rather than once per instance of a module.
-    template_values: Rc<ConvertedTemplates>,
-    keys: Rc<KeyInterner>,
+    shared: Rc<SharedCaches>,
     /// `reference('<deployment>')` values of expanded nested deployments, by lower-cased name and
     /// symbolic name.
     pub deployment_outputs: RefCell<HashMap<String, Value>>,
@@ -165,8 +172,7 @@ impl<'t> TemplateEnv<'t> {
         ctx: DeploymentContext,
         supplied: HashMap<String, Supplied>,
         budget: Rc<EvalBudget>,
-        template_values: Rc<ConvertedTemplates>,
-        keys: Rc<KeyInterner>,
+        shared: Rc<SharedCaches>,
     ) -> Self {
         let language_v2 = json::get(template, "languageVersion")
             .and_then(Json::as_str)
@@ -190,8 +196,7 @@ impl<'t> TemplateEnv<'t> {
             issues: RefCell::new(Vec::new()),
             memo_bytes: Cell::new(0),
             budget,
-            template_values,
-            keys,
+            shared,
             deployment_outputs: RefCell::new(HashMap::new()),
             unknown_values: Cell::new(0),
         };
@@ -265,7 +270,10 @@ impl<'t> TemplateEnv<'t> {
                     if key.eq_ignore_ascii_case("copy") && is_property_copy(member) {
                         self.property_copy(member, pointer, &mut object);
                     } else {
-                        object.insert(self.keys.get(key), self.eval_json_at(member, pointer));
+                        object.insert(
+                            self.shared.keys.get(key),
+                            self.eval_json_at(member, pointer),
+                        );
                     }
                     pointer.truncate(restore);
                 }
@@ -818,11 +826,14 @@ impl EvalEnv for TemplateEnv<'_> {
 
     fn deployment_template(&self) -> Option<Value> {
         let key = (self.file, self.base.clone());
-        if let Some(value) = self.template_values.borrow().get(&key) {
+        if let Some(value) = self.shared.templates.borrow().get(&key) {
             return Some(value.clone());
         }
         let value = Value::from(self.template);
-        self.template_values.borrow_mut().insert(key, value.clone());
+        self.shared
+            .templates
+            .borrow_mut()
+            .insert(key, value.clone());
         Some(value)
     }
 }

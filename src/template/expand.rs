@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value as Json};
 
-use super::env::{ConvertedTemplates, CopyCount, CopyFrame, EvalBudget, KeyInterner, TemplateEnv};
+use super::env::{CopyCount, CopyFrame, EvalBudget, SharedCaches, TemplateEnv};
 use super::issues::ExpandIssue;
 use super::json;
 use super::parameters::{self, Supplied};
@@ -71,8 +71,7 @@ pub fn expand(
         too_deep: std::collections::HashSet::new(),
         id_scope: None,
         budget: Rc::default(),
-        converted_templates: Rc::default(),
-        keys: Rc::default(),
+        shared: Rc::default(),
     };
     let mut supplied: HashMap<String, Supplied> = options
         .parameter_values
@@ -126,8 +125,7 @@ struct Expander<'o> {
     /// Bytes of values produced and resources kept so far, by this file and its nested
     /// templates.
     budget: Rc<EvalBudget>,
-    converted_templates: Rc<ConvertedTemplates>,
-    keys: Rc<KeyInterner>,
+    shared: Rc<SharedCaches>,
 }
 
 #[derive(Clone, Copy)]
@@ -249,8 +247,7 @@ impl Expander<'_> {
             ctx,
             supplied,
             Rc::clone(&self.budget),
-            Rc::clone(&self.converted_templates),
-            Rc::clone(&self.keys),
+            Rc::clone(&self.shared),
         );
         self.check_section_limits(&env);
         env.resolve_all_parameters();
