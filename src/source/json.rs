@@ -622,12 +622,8 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
         let opening = self.pos.saturating_sub(1);
         loop {
             let run_start = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                if b == quote || b == b'\\' {
-                    break;
-                }
-                self.pos += 1;
-            }
+            let rest = self.bytes.get(self.pos..).unwrap_or_default();
+            self.pos += memchr::memchr2(quote, b'\\', rest).unwrap_or(rest.len());
             out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
             match self.bytes.get(self.pos) {
                 Some(b'\\') => self.escape(out)?,
@@ -797,8 +793,20 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
 
 /// Compares two names the way ARM compares property names (ordinal, ignoring case).
 pub fn names_equal_ignore_case(a: &str, b: &str) -> bool {
+    // Two ASCII first characters that differ decide at once: the lower case of an ASCII
+    // character is one ASCII character. (A non-ASCII one may lower-case to ASCII: `K`, U+212A.)
+    if let (Some(x), Some(y)) = (a.as_bytes().first(), b.as_bytes().first())
+        && x.is_ascii()
+        && y.is_ascii()
+        && !x.eq_ignore_ascii_case(y)
+    {
+        return false;
+    }
+    if a.len() == b.len() && a.eq_ignore_ascii_case(b) {
+        return true;
+    }
     if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
+        return false;
     }
     a.chars()
         .flat_map(char::to_lowercase)
@@ -816,6 +824,26 @@ fn fold_case(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn member_names_compare_by_full_lower_case_beyond_ascii() {
+        assert!(names_equal_ignore_case("Location", "lOCATION"));
+        assert!(!names_equal_ignore_case("location", "name"));
+        assert!(!names_equal_ignore_case("name", "names"));
+        // The Kelvin sign lower-cases to ASCII `k`: the ASCII shortcut must not decide.
+        assert!(names_equal_ignore_case("\u{212A}ind", "kind"));
+        assert!(names_equal_ignore_case("kind", "\u{212A}IND"));
+        assert!(!names_equal_ignore_case("\u{212A}ind", "mind"));
+        let parsed = parse("{\"kind\": 1, \"\u{212A}IND\": 2}");
+        assert!(
+            parsed
+                .issues
+                .iter()
+                .any(|i| matches!(i.kind, JsonIssueKind::DuplicateMember(_))),
+            "{:?}",
+            parsed.issues
+        );
+    }
     use serde_json::json;
 
     fn value(text: &str) -> Value {

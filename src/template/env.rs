@@ -59,7 +59,9 @@ pub(crate) const MAX_INTERNED_KEYS: usize = 4096;
 /// members (`properties`, `id`, `name`…) in every resource, and one allocation per member per
 /// instance was a fifth of a large expansion's memory.
 #[derive(Default)]
-pub(crate) struct KeyInterner(RefCell<std::collections::HashSet<Arc<str>>>);
+pub(crate) struct KeyInterner(
+    RefCell<std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>>,
+);
 
 impl KeyInterner {
     /// The shared name equal to `key` (the same spelling), added while there is room.
@@ -141,9 +143,9 @@ pub(crate) struct TemplateEnv<'t> {
     pub language_v2: bool,
     parameter_decls: Option<&'t Map<String, Json>>,
     supplied: HashMap<String, Supplied>,
-    parameters: RefCell<HashMap<String, Memo>>,
+    parameters: RefCell<HashMap<String, Memo, foldhash::fast::RandomState>>,
     variable_decls: Option<&'t Map<String, Json>>,
-    variables: RefCell<HashMap<String, Memo>>,
+    variables: RefCell<HashMap<String, Memo, foldhash::fast::RandomState>>,
     chain: RefCell<Vec<String>>,
     functions: HashMap<String, Arc<UserFunction>>,
     pub copy_stack: RefCell<Vec<CopyFrame>>,
@@ -162,6 +164,19 @@ pub(crate) struct TemplateEnv<'t> {
 
 fn fold(name: &str) -> String {
     name.to_lowercase()
+}
+
+/// [`fold`] without an allocation for a name already in lower-case ASCII (the common case of
+/// `parameters('x')` and `variables('x')`, read once per expression).
+fn folded(name: &str) -> std::borrow::Cow<'_, str> {
+    if name
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(fold(name))
+    }
 }
 
 impl<'t> TemplateEnv<'t> {
@@ -186,8 +201,8 @@ impl<'t> TemplateEnv<'t> {
             ctx,
             language_v2,
             supplied: supplied.into_iter().map(|(k, v)| (fold(&k), v)).collect(),
-            parameters: RefCell::new(HashMap::new()),
-            variables: RefCell::new(HashMap::new()),
+            parameters: RefCell::default(),
+            variables: RefCell::default(),
             chain: RefCell::new(Vec::new()),
             functions: HashMap::new(),
             copy_stack: RefCell::new(Vec::new()),
@@ -696,10 +711,11 @@ fn is_property_copy(value: &Json) -> bool {
 
 impl EvalEnv for TemplateEnv<'_> {
     fn parameter(&self, name: &str) -> Result<Value, EnvError> {
-        let key = fold(name);
-        if let Some(Memo::Done(value)) = self.parameters.borrow().get(&key) {
+        let key = folded(name);
+        if let Some(Memo::Done(value)) = self.parameters.borrow().get(key.as_ref()) {
             return Ok(value.clone());
         }
+        let key = key.into_owned();
         let Some((decl_key, decl)) = self.parameter_decls.and_then(|d| json::member(d, name))
         else {
             return Err(EnvError::new(
@@ -726,12 +742,13 @@ impl EvalEnv for TemplateEnv<'_> {
     }
 
     fn variable(&self, name: &str) -> Result<Value, EnvError> {
-        let key = fold(name);
-        match self.variables.borrow().get(&key) {
+        let key = folded(name);
+        match self.variables.borrow().get(key.as_ref()) {
             Some(Memo::Done(value)) => return Ok(value.clone()),
             Some(Memo::InProgress) => {}
             None => {}
         }
+        let key = key.into_owned();
         let in_progress = matches!(self.variables.borrow().get(&key), Some(Memo::InProgress));
         if in_progress {
             let pointer = self.pointer(&json::child("/variables", name));

@@ -276,7 +276,8 @@ impl FunctionDef {
 /// A set of functions looked up case-insensitively.
 #[derive(Debug, Clone, Default)]
 pub struct FunctionSet {
-    index: HashMap<String, &'static FunctionDef>,
+    /// Looked up once per call of every expression: a fast hash of short, fixed names.
+    index: HashMap<String, &'static FunctionDef, foldhash::fast::RandomState>,
     prefixes: Vec<(String, &'static FunctionDef)>,
 }
 
