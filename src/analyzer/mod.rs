@@ -220,12 +220,14 @@ impl Analyzer {
             .collect();
         let mut templates = pair_parameter_files(&loaded, &mut documents, inputs.parameter_files());
         for l in &loaded {
+            let (true, Some(DocumentKind::Parameters), Some(file)) = (l.explicit, l.kind, &l.file)
+            else {
+                continue;
+            };
             let used = templates
                 .iter()
                 .any(|t| t.parameters.iter().any(|p| std::ptr::eq(*p, l)));
-            if let (true, false, Some(DocumentKind::Parameters), Some(file)) =
-                (l.explicit, used, l.kind, &l.file)
-            {
+            if !used {
                 diagnostics.push(unpaired_parameters(file));
             }
         }
@@ -704,25 +706,41 @@ fn pair_parameter_files<'a>(
     documents: &mut [Option<Value>],
     explicit: &[PathBuf],
 ) -> Vec<TemplateInput<'a>> {
-    let parameter_files: Vec<&Loaded> = loaded
-        .iter()
-        .filter(|l| l.kind == Some(DocumentKind::Parameters))
-        .collect();
+    // Explicit parameter files go with every template; the others only with a template of
+    // their directory, so they are grouped by directory (a walked tree has hundreds of each).
+    let mut explicit_files: Vec<(usize, &Loaded)> = Vec::new();
+    let mut by_dir: HashMap<&std::path::Path, Vec<(usize, &Loaded)>> = HashMap::new();
+    for (position, l) in loaded.iter().enumerate() {
+        if l.kind != Some(DocumentKind::Parameters) {
+            continue;
+        }
+        if explicit.iter().any(|e| e == &l.path) {
+            explicit_files.push((position, l));
+        } else if let Some(dir) = l.path.parent() {
+            by_dir.entry(dir).or_default().push((position, l));
+        }
+    }
     loaded
         .iter()
         .zip(documents.iter_mut())
         .filter(|(l, _)| l.kind == Some(DocumentKind::Template))
-        .map(|(template, document)| TemplateInput {
-            template,
-            document: document.take(),
-            parameters: parameter_files
+        .map(|(template, document)| {
+            let beside = template
+                .path
+                .parent()
+                .and_then(|dir| by_dir.get(dir))
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .copied()
-                .filter(|p| {
-                    explicit.iter().any(|e| e == &p.path)
-                        || inputs::parameters_belong_to(&template.path, &p.path)
-                })
-                .collect(),
+                .filter(|(_, p)| inputs::parameters_belong_to(&template.path, &p.path));
+            // In the order of `loaded`, as before the grouping.
+            let mut parameters: Vec<(usize, &Loaded)> =
+                explicit_files.iter().chain(beside).copied().collect();
+            parameters.sort_by_key(|(position, _)| *position);
+            TemplateInput {
+                template,
+                document: document.take(),
+                parameters: parameters.into_iter().map(|(_, p)| p).collect(),
+            }
         })
         .collect()
 }

@@ -267,6 +267,8 @@ impl json::SpanRecorder for SpanIndex {
 #[derive(Debug, Clone, Default)]
 pub struct Files {
     files: Arc<Mutex<Vec<Arc<SourceFile>>>>,
+    /// The working directory names are shown relative to, read once per store.
+    cwd: Arc<OnceLock<Option<PathBuf>>>,
 }
 
 impl Files {
@@ -278,7 +280,8 @@ impl Files {
     /// Adds a file's text; a leading byte-order mark is removed. Returns the stored file.
     pub fn add(&self, path: impl Into<PathBuf>, text: String) -> Arc<SourceFile> {
         let path = path.into();
-        let name = display_name(&path);
+        let cwd = self.cwd.get_or_init(|| std::env::current_dir().ok());
+        let name = display_name_in(&path, cwd.as_deref());
         let text = match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),
             None => text,
@@ -412,9 +415,12 @@ pub fn parse_file(file: &SourceFile) -> ParsedJson {
 /// The name shown for a path: relative to the working directory when it lies below it, with `/`
 /// separators so reports are the same on every platform.
 pub fn display_name(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+    display_name_in(path, std::env::current_dir().ok().as_deref())
+}
+
+fn display_name_in(path: &Path, cwd: Option<&Path>) -> String {
+    let relative = cwd
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
     let text = relative.to_string_lossy().replace('\\', "/");
     match text.strip_prefix("./") {
