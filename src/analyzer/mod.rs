@@ -106,6 +106,23 @@ struct TemplateAnalysis {
     suppressions: Vec<crate::config::InlineSuppression>,
 }
 
+/// Deployments with at least this many resources run their rules in parallel; below it, the
+/// rules of one template take less time than handing them out.
+const PARALLEL_RULES_MIN_RESOURCES: usize = 256;
+
+/// Frees a large tree (a parsed template, a graph) on a thread of its own, so the analysis goes
+/// on while its many small allocations are returned: at 10,000 resources that took 35 ms of the
+/// template's critical path. Small ones are freed here, where a thread would cost more.
+fn free_large<T: Send + 'static>(tree: T, resources: usize) {
+    if resources < PARALLEL_RULES_MIN_RESOURCES {
+        return;
+    }
+    // When no thread can be started, the closure, and the tree with it, is dropped here.
+    let _ = std::thread::Builder::new()
+        .name("armgraph-free".into())
+        .spawn(move || drop(tree));
+}
+
 /// One input file after reading and parsing.
 struct Loaded {
     file: Option<Arc<SourceFile>>,
@@ -387,8 +404,10 @@ impl Analyzer {
                 value: document,
             };
             let expansion = expand(template, parameters, &options, &loader);
-            if run == last {
-                value = None;
+            if run == last
+                && let Some(document) = value.take()
+            {
+                free_large(document, expansion.resources.len());
             }
             let summary = &mut analysis.file;
             summary.resources = summary.resources.max(expansion.deployed().count());
@@ -416,6 +435,8 @@ impl Analyzer {
             let (findings, custom_undecided) = checks.custom.evaluate(&graph);
             found.extend(findings);
             undecided += custom_undecided;
+            let resources = graph.resources().len();
+            free_large(graph, resources);
             analysis.indeterminate = analysis.indeterminate.max(undecided);
             let parameter_file = parameters.map(|p| p.file);
             for diagnostic in found {
@@ -600,19 +621,31 @@ impl Analyzer {
         graph: &ResourceGraph,
         baseline: Option<&ResourceSet>,
     ) -> (Vec<Diagnostic>, usize) {
-        let mut diagnostics = Vec::new();
-        let mut indeterminate = 0;
         let added = self.rules.iter().map(|rule| &**rule);
-        for rule in crate::rules::all_rules().iter().copied().chain(added) {
-            // A rule turned off is not run at all: it decides nothing and counts nothing.
-            if !self.config.is_enabled(rule.meta().code) {
-                continue;
-            }
+        // A rule turned off is not run at all: it decides nothing and counts nothing.
+        let enabled: Vec<&dyn crate::rules::Rule> = crate::rules::all_rules()
+            .iter()
+            .copied()
+            .chain(added)
+            .filter(|rule| self.config.is_enabled(rule.meta().code))
+            .collect();
+        let run = |rule: &&dyn crate::rules::Rule| {
             let ctx = crate::rules::RuleContext::new(graph, rule.meta())
                 .with_baseline(baseline)
                 .with_options(self.config.rule_options(rule.meta().code).cloned());
             rule.check(&ctx);
-            let (findings, undecided) = ctx.finish_with_causes();
+            ctx.finish_with_causes()
+        };
+        // A large deployment's rules run in parallel (a single large template would otherwise
+        // leave the other threads idle); results keep the rules' order either way.
+        let results: Vec<_> = if graph.resources().len() >= PARALLEL_RULES_MIN_RESOURCES {
+            enabled.par_iter().with_max_len(1).map(run).collect()
+        } else {
+            enabled.iter().map(run).collect()
+        };
+        let mut diagnostics = Vec::new();
+        let mut indeterminate = 0;
+        for (findings, undecided) in results {
             diagnostics.extend(findings);
             indeterminate += undecided;
         }
