@@ -629,8 +629,10 @@ impl Analyzer {
             .chain(added)
             .filter(|rule| self.config.is_enabled(rule.meta().code))
             .collect();
+        let cache = crate::graph::DerivedCache::build(graph, graph.region_cloud().cloud);
         let run = |rule: &&dyn crate::rules::Rule| {
             let ctx = crate::rules::RuleContext::new(graph, rule.meta())
+                .with_derived_cache(&cache)
                 .with_baseline(baseline)
                 .with_options(self.config.rule_options(rule.meta().code).cloned());
             rule.check(&ctx);

@@ -24,10 +24,10 @@ use crate::model::{DeploymentState, Prop, Resource, ResourceId, ResourceSet, rea
 pub use dependencies::{CODES, DependencyIssue, MAX_DEPENDENCY_SEARCH};
 pub use derived::{
     Answer, Associated, AssociatedRole, CloudNotice, CloudResolution, CloudSource, ComputeSubnet,
-    ComputeSubnetSource, DerivedSets, EffectivePublicAccess, EndpointVnet, Hub, IpRule, Member,
-    Pna, PnaBasis, RegionClouds, Subject, TriSet, UnknownInput, ZoneRequirement, aml_forwarders,
-    cloud_of_region, private_link_zone, resolve_cloud, valid_group_ids, vnet_of_subnet,
-    zone_name_matches, zones,
+    ComputeSubnetSource, DerivedCache, DerivedSets, EffectivePublicAccess, EndpointVnet, Hub,
+    IpRule, Member, Pna, PnaBasis, RegionClouds, Subject, TriSet, UnknownInput, ZoneRequirement,
+    aml_forwarders, cloud_of_region, private_link_zone, resolve_cloud, valid_group_ids,
+    vnet_of_subnet, zone_name_matches, zones,
 };
 pub use export::GraphFormat;
 

@@ -136,6 +136,7 @@ pub enum InBaseline<'a> {
 /// The deployment as a rule sees it, and where the rule reports.
 pub struct RuleContext<'a> {
     graph: &'a ResourceGraph,
+    cache: Option<&'a crate::graph::DerivedCache<'a>>,
     baseline: Option<&'a ResourceSet>,
     rule: &'static RuleMeta,
     diagnostics: RefCell<Vec<(Diagnostic, CauseLinks)>>,
@@ -148,12 +149,20 @@ impl<'a> RuleContext<'a> {
     pub fn new(graph: &'a ResourceGraph, rule: &'static RuleMeta) -> Self {
         RuleContext {
             graph,
+            cache: None,
             baseline: None,
             rule,
             diagnostics: RefCell::new(Vec::new()),
             indeterminate: Cell::new(0),
             options: None,
         }
+    }
+
+    /// Shares `cache` with the other rules of a run: derived sets each of them asks for are then
+    /// computed once.
+    pub fn with_derived_cache(mut self, cache: &'a crate::graph::DerivedCache<'a>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// Gives the rule its options (the `options` of its setting in the configuration).
@@ -233,7 +242,11 @@ impl<'a> RuleContext<'a> {
     /// The derived sets of the invariants spec (C5) over the graph, in the cloud the regions
     /// imply (C3; the context does not yet record a cloud named by the caller).
     pub fn derived(&self) -> DerivedSets<'a> {
-        DerivedSets::new(self.graph, self.graph.region_cloud().cloud)
+        let sets = DerivedSets::new(self.graph, self.graph.region_cloud().cloud);
+        match self.cache {
+            Some(cache) => sets.with_cache(cache),
+            None => sets,
+        }
     }
 
     /// Reports a finding with the rule's code and severity.

@@ -253,9 +253,9 @@ fn notebook_host(host: &str, region: &str) -> bool {
 }
 
 /// Whether zone `zone` holds a record of `kind` for a workspace in `region`.
-pub(crate) fn has_record(
-    sets: &DerivedSets<'_>,
-    zone: &Resource,
+pub(crate) fn has_record<'g>(
+    sets: &DerivedSets<'g>,
+    zone: &'g Resource,
     kind: RecordKind,
     region: &str,
 ) -> Tri {

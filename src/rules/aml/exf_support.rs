@@ -341,9 +341,9 @@ pub(super) struct StorageEgress {
 
 /// Evaluates outbound TCP 443 from the subnet to `Storage.<region>` through its NSG and route
 /// table (C6). NSGs, route tables and values the template does not show make it `Unknown`.
-pub(super) fn storage_egress(
-    sets: &DerivedSets<'_>,
-    usage: &ComputeSubnetUse<'_>,
+pub(super) fn storage_egress<'g>(
+    sets: &DerivedSets<'g>,
+    usage: &ComputeSubnetUse<'g>,
     region: &str,
 ) -> StorageEgress {
     let nsg = match subnet_nsg_rules(sets, &usage.view) {

@@ -128,7 +128,7 @@ impl<'g> DeclaredRules<'g> {
     /// order.
     pub(super) fn of_hub(
         &self,
-        sets: &DerivedSets<'_>,
+        sets: &DerivedSets<'g>,
         hub: NodeId,
     ) -> impl Iterator<Item = &DeclaredRule<'g>> {
         let by_hub = self.by_hub.get_or_init(|| {
@@ -152,7 +152,7 @@ impl<'g> DeclaredRules<'g> {
     /// map is known only at deployment.
     pub(super) fn hub_reaches(
         &self,
-        sets: &DerivedSets<'_>,
+        sets: &DerivedSets<'g>,
         hub: NodeId,
         target: &ResourceId,
         group: &str,
