@@ -1,14 +1,15 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::nsg_support::{
-    FlowProblem, TargetEndpoint, endpoints_to, flow_problem, known_prefixes, sentence,
-    subnet_placement, with_related,
+    FlowProblem, SubnetPlacement, TargetEndpoint, endpoints_to, flow_problem, known_prefixes,
+    sentence, subnet_placement, with_related,
 };
 use super::support::{node_name, resource_of};
 use crate::codes::Severity;
 use crate::graph::{AssociatedRole, ComputeSubnetSource};
-use crate::model::Tri;
 use crate::model::kinds::{Setting, Subnet};
+use crate::model::{ResourceId, Tri};
 use crate::netsec::{Endpoint, Flow, Protocol};
 use crate::rules::{Finding, Rule, RuleContext, RuleMeta};
 
@@ -67,6 +68,18 @@ impl Rule for EndpointSubnetDenyingClients {
     fn check(&self, ctx: &RuleContext<'_>) {
         let sets = ctx.derived();
         let mut seen = HashSet::new();
+        // A subnet holds several endpoints and clients: its NSG and route table are mapped once.
+        let mut placements: HashMap<String, Rc<SubnetPlacement<'_>>> = HashMap::new();
+        let mut place = |id: &ResourceId| -> Rc<SubnetPlacement<'_>> {
+            if id.has_unknown() {
+                return Rc::new(subnet_placement(&sets, id));
+            }
+            Rc::clone(
+                placements
+                    .entry(id.key().to_owned())
+                    .or_insert_with(|| Rc::new(subnet_placement(&sets, id))),
+            )
+        };
         for workspace in sets.workspaces() {
             if sets.written(workspace) != Tri::True {
                 ctx.indeterminate();
@@ -100,11 +113,11 @@ impl Rule for EndpointSubnetDenyingClients {
                         ComputeSubnetSource::Compute(_) => "properties.properties.subnet.id",
                         _ => "",
                     };
-                    (subnet_placement(&sets, &m.item.subnet), m.item.holder, path)
+                    (place(&m.item.subnet), m.item.holder, path)
                 })
                 .collect();
             for endpoint in &endpoints {
-                let target = subnet_placement(&sets, &endpoint.subnet);
+                let target = place(&endpoint.subnet);
                 let Some(target_view) = target.resource.and_then(Subnet::of) else {
                     ctx.indeterminate();
                     continue;
