@@ -106,15 +106,16 @@ struct TemplateAnalysis {
     suppressions: Vec<crate::config::InlineSuppression>,
 }
 
-/// Deployments with at least this many resources run their rules in parallel; below it, the
-/// rules of one template take less time than handing them out.
-const PARALLEL_RULES_MIN_RESOURCES: usize = 256;
+/// Deployments with at least this many resources run their rules in parallel and free their
+/// parsed template and graph on a thread of their own; below it, that work takes less time than
+/// handing it out.
+const LARGE_DEPLOYMENT_RESOURCES: usize = 256;
 
 /// Frees a large tree (a parsed template, a graph) on a thread of its own, so the analysis goes
 /// on while its many small allocations are returned: at 10,000 resources that took 35 ms of the
 /// template's critical path. Small ones are freed here, where a thread would cost more.
 fn free_large<T: Send + 'static>(tree: T, resources: usize) {
-    if resources < PARALLEL_RULES_MIN_RESOURCES {
+    if resources < LARGE_DEPLOYMENT_RESOURCES {
         return;
     }
     // When no thread can be started, the closure, and the tree with it, is dropped here.
@@ -441,7 +442,8 @@ impl Analyzer {
             let parameter_file = parameters.map(|p| p.file);
             for diagnostic in found {
                 // By code and message first: a large template has thousands of findings.
-                let candidates = same_text.entry(text_key(&diagnostic)).or_default();
+                let text = crate::template::hash_of((diagnostic.code(), diagnostic.message()));
+                let candidates = same_text.entry(text).or_default();
                 match candidates.iter().find(|&&i| merged[i].0 == diagnostic) {
                     Some(&i) => merged[i].1.extend(parameter_file),
                     None => {
@@ -640,7 +642,7 @@ impl Analyzer {
         };
         // A large deployment's rules run in parallel (a single large template would otherwise
         // leave the other threads idle); results keep the rules' order either way.
-        let results: Vec<_> = if graph.resources().len() >= PARALLEL_RULES_MIN_RESOURCES {
+        let results: Vec<_> = if graph.resources().len() >= LARGE_DEPLOYMENT_RESOURCES {
             enabled.par_iter().with_max_len(1).map(run).collect()
         } else {
             enabled.iter().map(run).collect()
@@ -778,13 +780,6 @@ fn pair_parameter_files<'a>(
             }
         })
         .collect()
-}
-
-/// A hash of a finding's code and message, to find its equals among many.
-fn text_key(diagnostic: &Diagnostic) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default()
-        .hash_one((diagnostic.code(), diagnostic.message()))
 }
 
 fn not_a_template(file: &SourceFile) -> Diagnostic {

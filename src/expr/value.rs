@@ -123,24 +123,7 @@ pub fn fold_key(s: &str) -> Cow<'_, str> {
 
 /// Case-insensitive (ordinal ignore-case) string equality.
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
-    // Two ASCII first characters that differ decide at once: the lower case of an ASCII
-    // character is one ASCII character. (A non-ASCII one may lower-case to ASCII: `K`, U+212A.)
-    if let (Some(x), Some(y)) = (a.as_bytes().first(), b.as_bytes().first())
-        && x.is_ascii()
-        && y.is_ascii()
-        && !x.eq_ignore_ascii_case(y)
-    {
-        return false;
-    }
-    if a.len() == b.len() && a.eq_ignore_ascii_case(b) {
-        return true;
-    }
-    if a.is_ascii() && b.is_ascii() {
-        return false;
-    }
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .eq(b.chars().flat_map(char::to_lowercase))
+    crate::source::json::names_equal_ignore_case(a, b)
 }
 
 /// Objects with more members than this get a hash index for lookups.

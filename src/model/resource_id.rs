@@ -23,6 +23,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use super::Tri;
+use crate::source::json::names_equal_ignore_case as eq_ignore_case;
 
 /// How an unknown segment is displayed.
 const UNKNOWN_DISPLAY: &str = "<unknown>";
@@ -128,18 +129,6 @@ impl From<String> for Segment {
     fn from(text: String) -> Segment {
         Segment::Known(text)
     }
-}
-
-fn eq_ignore_case(a: &str, b: &str) -> bool {
-    if a.eq_ignore_ascii_case(b) {
-        return true;
-    }
-    if a.is_ascii() && b.is_ascii() {
-        return false;
-    }
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// A piece of a resource id string whose text may be only partly known, for

@@ -872,13 +872,13 @@ impl TemplateEnv<'_> {
         if by_hash.is_empty() {
             for (i, r) in recorded.iter().enumerate() {
                 by_hash
-                    .entry(record_hash(&r.target, r.usage))
+                    .entry(super::hash_of((&*r.target, r.usage)))
                     .or_default()
                     .push(i);
             }
         }
         by_hash
-            .get(&record_hash(id, usage))
+            .get(&super::hash_of((id, usage)))
             .into_iter()
             .flatten()
             .filter_map(|&i| recorded.get(i))
@@ -891,15 +891,10 @@ impl TemplateEnv<'_> {
         let mut by_hash = self.recorded_by_hash.borrow_mut();
         if !by_hash.is_empty() {
             by_hash
-                .entry(record_hash(&target, usage))
+                .entry(super::hash_of((&*target, usage)))
                 .or_default()
                 .push(recorded.len());
         }
         recorded.push(RecordedReference { target, usage });
     }
-}
-
-fn record_hash(target: &str, usage: IdUsage) -> u64 {
-    use std::hash::BuildHasher;
-    std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one((target, usage))
 }

@@ -1307,7 +1307,7 @@ fn resolve_dependencies(resources: &mut [ExpandedResource], level: &[usize], dec
         }
         let mut hashes: Vec<u64> = dependency_keys(resource)
             .iter()
-            .map(|k| key_hash(k))
+            .map(|k| super::hash_of(k.as_str()))
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
@@ -1334,7 +1334,7 @@ fn resolve_dependencies(resources: &mut [ExpandedResource], level: &[usize], dec
             }
             let key = entry.to_lowercase();
             let found: Vec<usize> = by_key
-                .get(&key_hash(&key))
+                .get(&super::hash_of(key.as_str()))
                 .into_iter()
                 .flatten()
                 .copied()
@@ -1396,9 +1396,4 @@ fn dependency_keys(resource: &ExpandedResource) -> Vec<String> {
         keys.push(loop_name.to_lowercase());
     }
     keys
-}
-
-fn key_hash(key: &str) -> u64 {
-    use std::hash::BuildHasher;
-    std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(key)
 }

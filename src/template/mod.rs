@@ -215,6 +215,13 @@ pub struct Dependency {
     pub pointer: String,
 }
 
+/// A hash of `value` with fixed keys, for maps that hold hashes and compare candidates in full
+/// (the keys themselves would be copies of long ids and messages).
+pub(crate) fn hash_of(value: impl std::hash::Hash) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(value)
+}
+
 /// A resource id recorded while evaluating a resource (`resourceId()`, `reference()`, `list*()`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedReference {
