@@ -620,9 +620,13 @@ impl<'g> DerivedSets<'g> {
         child_type: &'static str,
         parent: &ResourceId,
     ) -> Vec<(NodeId, &'g Resource)> {
+        self.written_nodes(self.graph.child_candidates(child_type, parent))
+    }
+
+    /// The candidates the deployment may write, with their nodes.
+    fn written_nodes(&self, candidates: Vec<&'g Resource>) -> Vec<(NodeId, &'g Resource)> {
         let graph = self.graph;
-        graph
-            .child_candidates(child_type, parent)
+        candidates
             .into_iter()
             .filter(|r| written(r.state) != Tri::False)
             .filter_map(|r| graph.node_of(r.index).map(|n| (n, r)))
@@ -1631,13 +1635,8 @@ impl<'g> DerivedSets<'g> {
         let Some(zone_id) = self.id(zone) else {
             return Answer::unknown(UnknownInput::new(zone, "", Cause::UnresolvedId));
         };
-        let graph = self.graph;
-        let links = match graph.link_candidates(zone_id, vnet) {
-            Some(candidates) => candidates
-                .into_iter()
-                .filter(|r| written(r.state) != Tri::False)
-                .filter_map(|r| graph.node_of(r.index).map(|n| (n, r)))
-                .collect(),
+        let links = match self.graph.link_candidates(zone_id, vnet) {
+            Some(candidates) => self.written_nodes(candidates),
             None => self.written_children(LINK_TYPE, zone_id),
         };
         let mut answer = Answer::known(false, vec![zone]);
