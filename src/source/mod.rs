@@ -1,18 +1,20 @@
-//! Reading input files: lenient JSON (see [`json`]), a store of loaded files, and the lazily
-//! built maps from JSON pointer to byte span and from byte offset to line and column.
+//! Reading input files: lenient JSON (see [`json`]), a store of loaded files, and the maps from
+//! JSON pointer to byte span and from byte offset to line and column.
 //!
-//! Locations are computed only when a diagnostic is rendered or sorted: the hot path reads
-//! each file once and records nothing else.
+//! Locations are computed only when a diagnostic is rendered or sorted: the hot path reads each
+//! file once, logging the spans of a deployment document's values in text order as it goes;
+//! the lookup table is built from that log on the first lookup.
 
 mod codes;
 pub mod json;
+mod spans;
 
-use std::collections::HashMap;
-use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
+
+use spans::{SpanEntry, SpanRecording, SpanTable};
 
 pub use codes::CODES;
 pub use json::{JsonIssue, JsonIssueKind, MAX_JSON_DEPTH, ParsedJson};
@@ -41,7 +43,9 @@ pub struct SourceFile {
     name: String,
     text: String,
     line_starts: OnceLock<Vec<u32>>,
-    spans: OnceLock<SpanIndex>,
+    /// The spans the parse recorded, until the first lookup turns them into `span_table`.
+    recorded_spans: Mutex<Vec<(u64, SpanEntry)>>,
+    span_table: OnceLock<SpanTable>,
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values (characters).
@@ -146,8 +150,22 @@ impl SourceFile {
         self.value_span(pointer)
     }
 
-    fn span_index(&self) -> &SpanIndex {
-        self.spans.get_or_init(|| SpanIndex::build(&self.text))
+    fn span_index(&self) -> &SpanTable {
+        self.span_table.get_or_init(|| {
+            let recorded = std::mem::take(&mut *self.recorded());
+            if recorded.is_empty() {
+                SpanTable::read(&self.text)
+            } else {
+                SpanTable::from_log(recorded)
+            }
+        })
+    }
+
+    fn recorded(&self) -> std::sync::MutexGuard<'_, Vec<(u64, SpanEntry)>> {
+        // Only whole vectors are stored or taken, so a poisoned lock holds a consistent one.
+        self.recorded_spans
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -164,103 +182,6 @@ pub struct Span {
     pub start: u32,
     /// End byte offset (exclusive).
     pub end: u32,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct SpanEntry {
-    key_start: Option<u32>,
-    start: u32,
-    end: u32,
-}
-
-/// JSON pointer → span, for every value of one file; built on first use.
-#[derive(Debug, Default)]
-struct SpanIndex {
-    /// By the hash of the value's pointer: building a string per value of every file with a
-    /// finding was a fifth of the corpus's analysis time. 64-bit SipHash keys of the pointers of
-    /// one file do not collide in practice (under 1e-9 for a million values).
-    entries: HashMap<u64, SpanEntry, std::hash::BuildHasherDefault<PrehashedKey>>,
-    /// The hasher state after each step of the last path recorded: siblings share their
-    /// parent's prefix, so a value costs the hashing of its own step, not of its whole path.
-    prefixes: Vec<(json::PathSegment, std::hash::DefaultHasher)>,
-}
-
-impl SpanIndex {
-    fn build(text: &str) -> SpanIndex {
-        let mut index = SpanIndex::default();
-        json::record_spans(text, &mut index);
-        index.prefixes = Vec::new();
-        index
-    }
-
-    fn get(&self, pointer: &str) -> Option<&SpanEntry> {
-        let mut hasher = pointer_hasher();
-        hasher.write(pointer.as_bytes());
-        self.entries.get(&hasher.finish())
-    }
-}
-
-/// The map of an index whose keys are hashes already: they are used as they are.
-#[derive(Default)]
-struct PrehashedKey(u64);
-
-impl Hasher for PrehashedKey {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used by `HashMap<u64, _>`; fold anything else in all the same.
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
-    }
-}
-
-/// A hasher with fixed keys: the same pointer hashes the same at build and lookup time, and
-/// `write` is a byte stream, so a pointer fed in pieces hashes like the whole string.
-fn pointer_hasher() -> std::hash::DefaultHasher {
-    std::hash::DefaultHasher::new()
-}
-
-impl json::SpanRecorder for SpanIndex {
-    fn value(&mut self, path: &json::JsonPath<'_>, key_start: Option<u32>, start: u32, end: u32) {
-        let segments = path.segments();
-        let shared = self
-            .prefixes
-            .iter()
-            .zip(segments)
-            .take_while(|((cached, _), segment)| cached == *segment)
-            .count();
-        self.prefixes.truncate(shared);
-        for segment in &segments[shared..] {
-            let mut hasher = self
-                .prefixes
-                .last()
-                .map_or_else(pointer_hasher, |(_, h)| h.clone());
-            path.write_segment(*segment, &mut |piece| hasher.write(piece.as_bytes()));
-            self.prefixes.push((*segment, hasher));
-        }
-        let hash = self
-            .prefixes
-            .last()
-            .map_or_else(pointer_hasher, |(_, h)| h.clone())
-            .finish();
-        // A duplicate member keeps the first spelling; the span of the last value read wins,
-        // matching the value the reader kept.
-        self.entries.insert(
-            hash,
-            SpanEntry {
-                key_start,
-                start,
-                end,
-            },
-        );
-    }
 }
 
 /// The files of one analysis: append-only, shared across threads, cheap to clone.
@@ -293,7 +214,8 @@ impl Files {
             name,
             text,
             line_starts: OnceLock::new(),
-            spans: OnceLock::new(),
+            recorded_spans: Mutex::new(Vec::new()),
+            span_table: OnceLock::new(),
         });
         files.push(Arc::clone(&file));
         file
@@ -369,12 +291,12 @@ pub fn read_file_with_limit(
     })
 }
 
-/// Deployment templates and parameter files up to this size get their span index while they
-/// are parsed: nearly every analyzed template has a finding or note to place, and indexing
-/// during the one parse costs far less than parsing again later, when the second parse's tree
-/// would sit beside the first one's expansion (at 10,000 resources the lazy index raised the
-/// peak by a third). The bound is the default [`MAX_FILE_BYTES`]: files read under a raised
-/// `maxFileBytes` index lazily, only when a finding needs a position.
+/// Deployment templates and parameter files up to this size record their spans while they are
+/// parsed: nearly every analyzed template has a finding or note to place, and recording during
+/// the one parse costs far less than parsing again later, when the second parse's tree would
+/// sit beside the first one's expansion (at 10,000 resources the lazy index raised the peak by
+/// a third). The bound is the default [`MAX_FILE_BYTES`]: files read under a raised
+/// `maxFileBytes` are read again for their spans, only when a finding needs a position.
 pub const EAGER_SPAN_INDEX_MAX_BYTES: usize = MAX_FILE_BYTES as usize;
 
 /// Whether the start of `text` names a deployment template or parameter schema: those files get
@@ -399,16 +321,18 @@ fn looks_like_deployment_document(text: &str) -> bool {
 /// Parses a stored file as lenient JSON.
 pub fn parse_file(file: &SourceFile) -> ParsedJson {
     if file.text().len() > EAGER_SPAN_INDEX_MAX_BYTES
-        || file.spans.get().is_some()
+        || file.span_table.get().is_some()
+        || !file.recorded().is_empty()
         || !looks_like_deployment_document(file.text())
     {
         return json::parse(file.text());
     }
-    let mut index = SpanIndex::default();
-    let parsed = json::parse_recording_spans(file.text(), &mut index);
-    index.prefixes = Vec::new();
-    // Another thread may have built the same index meanwhile; either copy is the same.
-    let _ = file.spans.set(index);
+    let mut recording = SpanRecording::for_text(file.text());
+    let parsed = json::parse_recording_spans(file.text(), &mut recording);
+    // Another thread may have built the table meanwhile; it holds the same spans.
+    if file.span_table.get().is_none() {
+        *file.recorded() = recording.into_log();
+    }
     parsed
 }
 
