@@ -363,6 +363,9 @@ impl ResourceId {
     /// # Ok::<(), armgraph::model::ParseError>(())
     /// ```
     pub fn parse_parts(parts: &[IdPart<'_>]) -> Result<ResourceId, ParseError> {
+        if let [IdPart::Text(text)] = parts {
+            return ResourceId::parse_text(text);
+        }
         // Raw segments include the (must be empty) text before the leading `/`.
         let mut raw: Vec<Segment> = vec![Segment::Known(String::new())];
         let mut any_text = false;
@@ -408,6 +411,28 @@ impl ResourceId {
             return Ok(ResourceId::tenant());
         }
         ResourceId::from_segments(raw)
+    }
+
+    /// [`parse_parts`](Self::parse_parts) of one known text, with each segment allocated once
+    /// at its size: the graph parses every id-like string of every body.
+    fn parse_text(text: &str) -> Result<ResourceId, ParseError> {
+        let Some(rest) = text.strip_prefix('/') else {
+            return Err(if text.is_empty() {
+                ParseError::Empty
+            } else {
+                ParseError::MissingLeadingSlash
+            });
+        };
+        if rest.is_empty() {
+            return Ok(ResourceId::tenant());
+        }
+        let mut segments =
+            Vec::with_capacity(memchr::memchr_iter(b'/', rest.as_bytes()).count() + 1);
+        segments.extend(
+            rest.split('/')
+                .map(|piece| Segment::Known(piece.to_owned())),
+        );
+        ResourceId::from_segments(segments)
     }
 
     /// Validates segments (without the leading empty one) and computes the layout.
@@ -505,7 +530,12 @@ impl ResourceId {
             }
         }
 
-        let mut key = String::new();
+        let mut key = String::with_capacity(
+            segments
+                .iter()
+                .map(|segment| 1 + segment.as_known().map_or(1, str::len))
+                .sum(),
+        );
         for segment in &segments {
             key.push('/');
             segment.write_key(&mut key);
@@ -854,7 +884,12 @@ impl ResourceId {
         } else {
             self.root
         };
-        let mut key = String::new();
+        let mut key = String::with_capacity(
+            segments
+                .iter()
+                .map(|segment| 1 + segment.as_known().map_or(1, str::len))
+                .sum(),
+        );
         for segment in &segments {
             key.push('/');
             segment.write_key(&mut key);
@@ -939,6 +974,40 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+
+    #[test]
+    fn one_text_parses_like_the_same_text_in_parts() {
+        for text in [
+            "",
+            "abc",
+            "/",
+            "//",
+            "/subscriptions",
+            "/subscriptions/",
+            "/subscriptions/s1/resourceGroups/rg/",
+            "/subscriptions/s1/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks",
+            "/providers/Microsoft.Management/managementGroups/mg",
+            "/subscriptions/s1/providers/Microsoft.Authorization/policyDefinitions/p?x",
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/providers/Microsoft.Authorization/locks/l",
+        ] {
+            let split = text.len() / 2;
+            let in_parts = ResourceId::parse_parts(&[
+                IdPart::Text(&text[..split]),
+                IdPart::Text(&text[split..]),
+            ]);
+            let whole = ResourceId::parse(text);
+            match (&whole, &in_parts) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.key(), b.key(), "{text}");
+                    assert_eq!(a.to_string(), b.to_string(), "{text}");
+                    assert_eq!(a.kind(), b.kind(), "{text}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{text}"),
+                _ => panic!("{text}: {whole:?} against {in_parts:?}"),
+            }
+        }
+    }
 
     fn id(text: &str) -> ResourceId {
         match ResourceId::parse(text) {
