@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::dns_support::{aml_zones, id_name, needing_vnets};
 use super::support::{hub_workspaces, resource_of};
 use crate::codes::Severity;
@@ -79,7 +81,7 @@ impl Rule for CustomDnsWithoutAzureDns {
             .map(|z| format!("'{z}'"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut reported: Vec<String> = Vec::new();
+        let mut reported: HashSet<String> = HashSet::new();
         for (workspace, view) in hub_workspaces(&sets) {
             match sets.workspace_private_endpoints(workspace).non_empty() {
                 Tri::True => {}
@@ -105,10 +107,9 @@ impl Rule for CustomDnsWithoutAzureDns {
                     Tri::False => continue,
                 }
                 let key = needing.vnet.to_string().to_ascii_lowercase();
-                if reported.contains(&key) {
+                if !reported.insert(key) {
                     continue;
                 }
-                reported.push(key);
                 let Some(vnet) = graph
                     .find(&needing.vnet)
                     .and_then(|n| resource_of(&sets, n))

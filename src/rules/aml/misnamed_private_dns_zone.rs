@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::dns_support::{
     aml_zones, referencing_zone_group_causes, same_name, zone_group_causes, zone_references,
 };
@@ -146,7 +148,7 @@ impl Rule for MisnamedPrivateDnsZone {
             }
             Some((message, *meant, expected))
         };
-        let mut declared: Vec<String> = Vec::new();
+        let mut declared: HashSet<String> = HashSet::new();
         for zone in ctx
             .resources()
             .of_type("Microsoft.Network/privateDnsZones")
@@ -163,7 +165,7 @@ impl Rule for MisnamedPrivateDnsZone {
                 }
                 Setting::Absent => continue,
             };
-            declared.push(name.to_ascii_lowercase());
+            declared.insert(name.to_ascii_lowercase());
             if let Some((message, meant, expected)) = judge(name) {
                 // A zone referenced by a zone group is that group's defect too: the item is
                 // AML-PE-004's when it reports the group (C7).

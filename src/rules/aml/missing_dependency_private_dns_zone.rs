@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::dns_support::{declared_zones, id_name, needing_vnets, written, zone_exists};
 use super::support::{hub_workspaces, node_name, resource_of, role_name};
 use crate::codes::Severity;
@@ -76,7 +78,8 @@ impl Rule for MissingDependencyPrivateDnsZone {
 
     fn check(&self, ctx: &RuleContext<'_>) {
         let sets = ctx.derived();
-        let mut reported: Vec<(NodeId, String, Option<String>)> = Vec::new();
+        // A set: a template with hundreds of workspaces has thousands of findings here.
+        let mut reported: HashSet<(NodeId, String, Option<String>)> = HashSet::new();
         for (workspace, _) in hub_workspaces(&sets) {
             let Some(workspace_resource) = resource_of(&sets, workspace) else {
                 continue;
@@ -89,8 +92,7 @@ impl Rule for MissingDependencyPrivateDnsZone {
                         Tri::Unknown => ctx.indeterminate(),
                         Tri::False => {
                             let key = (target.dependency, zone_name.to_string(), None);
-                            if !reported.contains(&key) {
-                                reported.push(key);
+                            if reported.insert(key) {
                                 ctx.report(missing_zone(&sets, &target, zone_name));
                             }
                         }
@@ -227,7 +229,7 @@ fn check_links(
     workspace: NodeId,
     target: &DependencyEndpoint<'_>,
     zone_name: &str,
-    reported: &mut Vec<(NodeId, String, Option<String>)>,
+    reported: &mut HashSet<(NodeId, String, Option<String>)>,
 ) {
     let graph = sets.graph();
     let (vnets, _) = needing_vnets(sets, workspace);
@@ -264,10 +266,9 @@ fn check_links(
                 zone_name.to_ascii_lowercase(),
                 Some(needing.vnet.to_string().to_ascii_lowercase()),
             );
-            if reported.contains(&key) {
+            if !reported.insert(key) {
                 continue;
             }
-            reported.push(key);
             let vnet_name = id_name(&needing.vnet);
             let mut finding = Finding::new(
                 zone,
