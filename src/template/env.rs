@@ -50,6 +50,42 @@ pub(crate) struct SharedCaches {
     pub(crate) templates: ConvertedTemplates,
     /// Member names of the objects the expansion builds.
     pub(crate) keys: KeyInterner,
+    /// Expressions parsed so far, by their text.
+    pub(crate) expressions: ExpressionCache,
+}
+
+/// Distinct expressions an expansion keeps parsed.
+pub(crate) const MAX_CACHED_EXPRESSIONS: usize = 8192;
+
+/// Longest expression (in bytes) kept parsed: templates write short expressions many times
+/// over, and the bound keeps the cache small on hostile input (at most 4 MiB of text).
+pub(crate) const MAX_CACHED_EXPRESSION_BYTES: usize = 512;
+
+/// Parsed expressions by their text: templates repeat the same expressions in every instance
+/// of a copy loop, in every module instance and across resources (`[parameters('location')]`),
+/// and parsing them again was a fifth of expansion. Keyed by content, not by address, since
+/// the JSON of a nested template computed at expansion time is freed and its memory reused.
+#[derive(Default)]
+pub(crate) struct ExpressionCache(
+    RefCell<HashMap<Box<str>, Rc<ParsedExpression>, foldhash::fast::RandomState>>,
+);
+
+/// What parsing one expression text gave.
+pub(crate) type ParsedExpression = Result<expr::Ast, expr::ParseError>;
+
+impl ExpressionCache {
+    /// `expr::parse(text)`, from the cache when the same text was parsed before.
+    pub(crate) fn parse(&self, text: &str) -> Rc<ParsedExpression> {
+        if let Some(parsed) = self.0.borrow().get(text) {
+            return Rc::clone(parsed);
+        }
+        let parsed = Rc::new(expr::parse(text));
+        let mut cache = self.0.borrow_mut();
+        if text.len() <= MAX_CACHED_EXPRESSION_BYTES && cache.len() < MAX_CACHED_EXPRESSIONS {
+            cache.insert(text.into(), Rc::clone(&parsed));
+        }
+        parsed
+    }
 }
 
 /// Distinct member names an expansion shares between the objects it builds.
@@ -325,9 +361,10 @@ impl<'t> TemplateEnv<'t> {
             StringKind::Literal => Value::string(s),
             StringKind::Escaped(literal) => Value::string(literal),
             StringKind::Expression(_) => {
-                let result = expr::parse(s)
-                    .map_err(EvalError::from)
-                    .and_then(|ast| Evaluator::new(self, &self.ctx).evaluate(&ast));
+                let result = match &*self.shared.expressions.parse(s) {
+                    Ok(ast) => Evaluator::new(self, &self.ctx).evaluate(ast),
+                    Err(error) => Err(EvalError::from(error.clone())),
+                };
                 match result {
                     Ok(value) => {
                         if value.contains_unknown() {
