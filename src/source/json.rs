@@ -195,7 +195,8 @@ fn format_index(index: u32, buffer: &mut [u8; 10]) -> &str {
 /// Hands `token` to `sink` escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).
 fn write_pointer_token(token: &str, sink: &mut impl FnMut(&str)) {
     let mut rest = token;
-    while let Some(at) = rest.find(['~', '/']) {
+    // Both characters are ASCII, so a byte position is a character boundary.
+    while let Some(at) = memchr::memchr2(b'~', b'/', rest.as_bytes()) {
         sink(&rest[..at]);
         sink(if rest.as_bytes()[at] == b'~' {
             "~0"
@@ -209,6 +210,10 @@ fn write_pointer_token(token: &str, sink: &mut impl FnMut(&str)) {
 
 /// Appends `token` escaped per RFC 6901 (`~` → `~0`, `/` → `~1`).
 pub fn push_pointer_token(pointer: &mut String, token: &str) {
+    if memchr::memchr2(b'~', b'/', token.as_bytes()).is_none() {
+        pointer.push_str(token);
+        return;
+    }
     for c in token.chars() {
         match c {
             '~' => pointer.push_str("~0"),
@@ -335,7 +340,13 @@ impl<'a, R: SpanRecorder> Parser<'a, R> {
     fn skip_trivia(&mut self) -> Step<()> {
         loop {
             match self.bytes.get(self.pos) {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b' ' | b'\t' | b'\n' | b'\r') => {
+                    self.pos += 1;
+                    // Indentation comes in runs of spaces: skip them eight at a time.
+                    while self.bytes.get(self.pos..self.pos + 8) == Some(b"        ") {
+                        self.pos += 8;
+                    }
+                }
                 Some(b'/') => match self.bytes.get(self.pos + 1) {
                     Some(b'/') => {
                         while let Some(&b) = self.bytes.get(self.pos) {
@@ -824,6 +835,26 @@ fn fold_case(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointer_tokens_are_escaped_with_and_without_special_characters() {
+        let mut pointer = String::from("/a");
+        push_pointer_token(&mut pointer, "plain");
+        push_pointer_token(&mut pointer, "/");
+        push_pointer_token(&mut pointer, "x~y/z");
+        assert_eq!(pointer, "/aplain~1x~0y~1z");
+        let mut written = String::new();
+        write_pointer_token("é~/", &mut |piece| written.push_str(piece));
+        assert_eq!(written, "é~0~1");
+    }
+
+    #[test]
+    fn long_whitespace_runs_are_skipped_whole() {
+        let text = "{\n                 \t  \"a\"  :\r\n          1                  }";
+        let parsed = parse(text);
+        assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
+        assert_eq!(parsed.value, Some(serde_json::json!({"a": 1})));
+    }
 
     #[test]
     fn member_names_compare_by_full_lower_case_beyond_ascii() {
