@@ -19,7 +19,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::expr::{IdUsage, Value};
-use crate::model::{DeploymentState, Prop, Resource, ResourceId, ResourceSet, read};
+use crate::model::{DeploymentState, OneOrMore, Prop, Resource, ResourceId, ResourceSet, read};
 
 pub use dependencies::{CODES, DependencyIssue, MAX_DEPENDENCY_SEARCH};
 pub use derived::{
@@ -191,7 +191,7 @@ pub struct ResourceGraph {
     graph: DiGraph<NodeData, Relation>,
     resource_nodes: Vec<NodeIndex>,
     /// Normalized id → the nodes with that id, the declared ones first.
-    by_key: HashMap<Box<str>, Vec<NodeIndex>>,
+    by_key: HashMap<Box<str>, OneOrMore<NodeIndex>, foldhash::fast::RandomState>,
     /// The cloud the regions imply, resolved on first use (every rule asks for it).
     region_cloud: std::sync::OnceLock<CloudResolution>,
     /// Private endpoints by the resource their connections target, built on first use.
@@ -374,7 +374,7 @@ impl ResourceGraph {
         let mut graph = ResourceGraph {
             graph: DiGraph::with_capacity(set.len(), set.len() * 2),
             resource_nodes: Vec::with_capacity(set.len()),
-            by_key: HashMap::with_capacity(set.len()),
+            by_key: HashMap::with_capacity_and_hasher(set.len(), Default::default()),
             region_cloud: std::sync::OnceLock::new(),
             link_targets: std::sync::OnceLock::new(),
             children: std::sync::OnceLock::new(),
@@ -387,17 +387,24 @@ impl ResourceGraph {
             let node = graph.graph.add_node(NodeData::Resource(resource.index));
             graph.resource_nodes.push(node);
             if let Some(id) = &resource.id {
-                graph.by_key.entry(id.key().into()).or_default().push(node);
+                match graph.by_key.get_mut(id.key()) {
+                    Some(nodes) => nodes.push(node),
+                    None => {
+                        graph.by_key.insert(id.key().into(), OneOrMore::One(node));
+                    }
+                }
             }
         }
         // Prefer what the deployment writes when several declarations share an id.
         for nodes in graph.by_key.values_mut() {
             let set = &graph.set;
             let graph_nodes = &graph.graph;
-            nodes.sort_by_key(|n| match graph_nodes.node_weight(*n) {
-                Some(NodeData::Resource(i)) => set.get(*i).map_or(4, |r| state_rank(r.state)),
-                _ => 5,
-            });
+            nodes
+                .as_mut_slice()
+                .sort_by_key(|n| match graph_nodes.node_weight(*n) {
+                    Some(NodeData::Resource(i)) => set.get(*i).map_or(4, |r| state_rank(r.state)),
+                    _ => 5,
+                });
         }
         // One resource's candidates at a time: gathering every candidate first held each
         // reference's parsed id at once (at 10,000 resources, more than the finished graph).
@@ -454,12 +461,16 @@ impl ResourceGraph {
 
     /// The node of a declared resource with this id, else an external node (created once).
     fn node_for_id(&mut self, id: ResourceId) -> NodeIndex {
-        if let Some(&node) = self.by_key.get(id.key()).and_then(|nodes| nodes.first()) {
+        if let Some(&node) = self
+            .by_key
+            .get(id.key())
+            .and_then(|nodes| nodes.as_slice().first())
+        {
             return node;
         }
         let key: Box<str> = id.key().into();
         let node = self.graph.add_node(NodeData::External(id));
-        self.by_key.insert(key, vec![node]);
+        self.by_key.insert(key, OneOrMore::One(node));
         node
     }
 
@@ -490,7 +501,7 @@ impl ResourceGraph {
     pub fn find(&self, id: &ResourceId) -> Option<NodeId> {
         self.by_key
             .get(id.key())
-            .and_then(|nodes| nodes.first())
+            .and_then(|nodes| nodes.as_slice().first())
             .copied()
             .map(NodeId::of)
     }

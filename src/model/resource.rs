@@ -1,6 +1,7 @@
 //! Resources as the checks see them: the expanded resources of a template with parsed ids, plus
 //! the subnets and peerings that virtual networks declare inline, as resources of their own.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -189,11 +190,61 @@ impl Resource {
 #[derive(Debug, Clone, Default)]
 pub struct ResourceSet {
     resources: Vec<Resource>,
-    by_id: HashMap<Box<str>, Vec<usize>>,
+    by_id: HashMap<Box<str>, OneOrMore<usize>, foldhash::fast::RandomState>,
     /// Lower-case type → the resources of that type, in order: rules ask for the resources of a
     /// type inside loops over other resources, and a scan of the whole set there made large
     /// templates quadratic.
-    by_type: HashMap<Box<str>, Vec<usize>>,
+    by_type: HashMap<Box<str>, Vec<usize>, foldhash::fast::RandomState>,
+}
+
+/// The entries that share a key (the resources or graph nodes with one id): nearly always one,
+/// which is kept without a vector of its own (a vector per resource was a tenth of the set's
+/// allocations).
+#[derive(Debug, Clone)]
+pub(crate) enum OneOrMore<T> {
+    One(T),
+    More(Vec<T>),
+}
+
+impl<T: Copy> OneOrMore<T> {
+    pub(crate) fn push(&mut self, entry: T) {
+        match self {
+            OneOrMore::One(first) => *self = OneOrMore::More(vec![*first, entry]),
+            OneOrMore::More(all) => all.push(entry),
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[T] {
+        match self {
+            OneOrMore::One(only) => std::slice::from_ref(only),
+            OneOrMore::More(all) => all,
+        }
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        match self {
+            OneOrMore::One(only) => std::slice::from_mut(only),
+            OneOrMore::More(all) => all,
+        }
+    }
+}
+
+/// Type names longer than this are lower-cased on the heap for a lookup (none of Azure's are).
+const TYPE_KEY_BUFFER_BYTES: usize = 160;
+
+/// `text` with its ASCII letters lower-cased, written into `buffer` when it fits: rules look up
+/// resource types in loops, and a string per lookup was a visible share of their allocations.
+fn ascii_lowercase_in<'b>(text: &str, buffer: &'b mut [u8; TYPE_KEY_BUFFER_BYTES]) -> Cow<'b, str> {
+    let Some(target) = buffer.get_mut(..text.len()) else {
+        return Cow::Owned(text.to_ascii_lowercase());
+    };
+    target.copy_from_slice(text.as_bytes());
+    target.make_ascii_lowercase();
+    // Lower-casing ASCII bytes keeps UTF-8 valid.
+    match std::str::from_utf8(target) {
+        Ok(lower) => Cow::Borrowed(lower),
+        Err(_) => Cow::Owned(text.to_ascii_lowercase()),
+    }
 }
 
 impl ResourceSet {
@@ -224,15 +275,23 @@ impl ResourceSet {
     }
 
     fn push(&mut self, resource: Resource) {
-        self.by_type
-            .entry(resource.resource_type.to_ascii_lowercase().into())
-            .or_default()
-            .push(resource.index);
+        let mut buffer = [0; TYPE_KEY_BUFFER_BYTES];
+        let type_key = ascii_lowercase_in(&resource.resource_type, &mut buffer);
+        match self.by_type.get_mut(type_key.as_ref()) {
+            Some(indexes) => indexes.push(resource.index),
+            None => {
+                self.by_type
+                    .insert(type_key.as_ref().into(), vec![resource.index]);
+            }
+        }
         if let Some(id) = &resource.id {
-            self.by_id
-                .entry(id.key().into())
-                .or_default()
-                .push(resource.index);
+            match self.by_id.get_mut(id.key()) {
+                Some(indexes) => indexes.push(resource.index),
+                None => {
+                    self.by_id
+                        .insert(id.key().into(), OneOrMore::One(resource.index));
+                }
+            }
         }
         self.resources.push(resource);
     }
@@ -311,8 +370,9 @@ impl ResourceSet {
         &'a self,
         resource_type: &'a str,
     ) -> impl Iterator<Item = &'a Resource> + 'a {
+        let mut buffer = [0; TYPE_KEY_BUFFER_BYTES];
         self.by_type
-            .get(resource_type.to_ascii_lowercase().as_str())
+            .get(ascii_lowercase_in(resource_type, &mut buffer).as_ref())
             .into_iter()
             .flatten()
             .filter_map(|&index| self.resources.get(index))
@@ -321,12 +381,12 @@ impl ResourceSet {
     /// The resources with this id (several when a template declares the same id twice, e.g. a
     /// subnet inline and as a child resource).
     pub fn by_id(&self, id: &ResourceId) -> &[usize] {
-        self.by_id.get(id.key()).map_or(&[], Vec::as_slice)
+        self.by_id.get(id.key()).map_or(&[], OneOrMore::as_slice)
     }
 
     /// The resources whose id has this normalized key ([`ResourceId::key`]).
     pub fn by_key(&self, key: &str) -> &[usize] {
-        self.by_id.get(key).map_or(&[], Vec::as_slice)
+        self.by_id.get(key).map_or(&[], OneOrMore::as_slice)
     }
 }
 
@@ -371,6 +431,59 @@ mod tests {
             o.insert(*k, v.clone());
         }
         Value::object(o)
+    }
+
+    fn declared(resource_type: &str, id: &str) -> ExpandedResource {
+        let files = crate::source::Files::new();
+        let file = files.add("t.json", String::new());
+        ExpandedResource {
+            symbolic_name: None,
+            resource_type: resource_type.into(),
+            api_version: None,
+            name: Value::string("x"),
+            id: Some(id.into()),
+            body: Value::Null,
+            condition: Condition::True,
+            existing: false,
+            depends_on: Vec::new(),
+            references: Vec::new(),
+            parent: None,
+            origin: Origin {
+                file: file.id(),
+                pointer: String::new(),
+                copy: Vec::new(),
+                deployments: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn resources_are_found_by_type_and_by_id_ignoring_case() {
+        let rg = "/subscriptions/s1/resourceGroups/rg/providers";
+        let storage = format!("{rg}/Microsoft.Storage/storageAccounts/st");
+        let vault = format!("{rg}/Microsoft.KeyVault/vaults/kv");
+        let long_type = format!("Microsoft.Custom/{}", "t".repeat(TYPE_KEY_BUFFER_BYTES));
+        let set = ResourceSet::from_resources(vec![
+            declared("Microsoft.Storage/storageAccounts", &storage),
+            declared("Microsoft.KeyVault/vaults", &vault),
+            declared("microsoft.storage/STORAGEACCOUNTS", &storage.to_uppercase()),
+            declared(&long_type, &format!("{rg}/{long_type}/c")),
+        ]);
+        let storage_id = ResourceId::parse(&storage).ok();
+        assert_eq!(
+            storage_id.map(|id| set.by_id(&id).to_vec()),
+            Some(vec![0, 2])
+        );
+        let vault_id = ResourceId::parse(&vault).ok();
+        assert_eq!(
+            vault_id.map(|id| set.by_key(id.key()).to_vec()),
+            Some(vec![1])
+        );
+        let of_type = |t: &str| set.of_type(t).map(|r| r.index).collect::<Vec<_>>();
+        assert_eq!(of_type("MICROSOFT.STORAGE/storageaccounts"), vec![0, 2]);
+        assert_eq!(of_type("Microsoft.KeyVault/Vaults"), vec![1]);
+        assert_eq!(of_type(&long_type.to_uppercase()), vec![3]);
+        assert!(of_type("Microsoft.Network/virtualNetworks").is_empty());
     }
 
     #[test]
