@@ -220,3 +220,54 @@ fn dependency_cycles_dangling_entries_and_unordered_references() {
         "depending on the VNet orders an inline subnet"
     );
 }
+
+#[test]
+fn id_strings_in_any_case_reach_the_declared_node_and_scopes_or_invalid_ids_do_not() {
+    let storage = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/st";
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "st", "location": "eastus"},
+            {
+                "type": "Microsoft.Network/privateEndpoints", "apiVersion": "2023-11-01", "name": "pe", "location": "eastus",
+                "properties": {
+                    "privateLinkServiceConnections": [{"name": "c", "properties": {
+                        "privateLinkServiceId": storage.to_uppercase(), "groupIds": ["blob"]
+                    }}],
+                    "tags": {
+                        "scope": "/subscriptions/11111111-2222-3333-4444-555555555555",
+                        "marked": "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-ml/providers/Microsoft.Storage/storageAccounts/?"
+                    }
+                }
+            }
+        ]
+    });
+    let file = tempfile::NamedTempFile::new().expect("temp");
+    std::fs::write(file.path(), template.to_string()).expect("write");
+    let graph = graph_of(file.path(), None);
+    let declared = |node| matches!(graph.node(node), Some(armgraph::graph::Node::Resource(_)));
+    let to_storage: Vec<_> = graph
+        .relations()
+        .filter(|r| matches!(r.kind, EdgeKind::PrivateLinkTarget | EdgeKind::PropertyRef))
+        .map(|r| (r.kind, r.path.clone(), declared(r.to)))
+        .collect();
+    assert_eq!(
+        to_storage,
+        vec![
+            (
+                EdgeKind::PropertyRef,
+                "properties.privateLinkServiceConnections[0].properties.privateLinkServiceId"
+                    .to_owned(),
+                true
+            ),
+            (
+                EdgeKind::PrivateLinkTarget,
+                "properties.privateLinkServiceConnections[0].properties.privateLinkServiceId"
+                    .to_owned(),
+                true
+            ),
+        ],
+        "the upper-case id names the declared account; a subscription and a text with `?` are no resource ids"
+    );
+}

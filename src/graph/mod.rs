@@ -412,7 +412,7 @@ impl ResourceGraph {
             let Some(resource) = graph.set.get(index) else {
                 continue;
             };
-            for candidate in EdgeCandidate::of(resource) {
+            for candidate in EdgeCandidate::of(resource, &IdResolver { graph: &graph }) {
                 graph.add(candidate);
             }
         }
@@ -428,6 +428,7 @@ impl ResourceGraph {
                 Some(&node) => node,
                 None => return,
             },
+            Target::Node(node) => node,
             Target::Id(id) => self.node_for_id(id),
         };
         let to = match candidate.to {
@@ -435,6 +436,7 @@ impl ResourceGraph {
                 Some(&node) => node,
                 None => return,
             },
+            Target::Node(node) => node,
             Target::Id(id) => self.node_for_id(id),
         };
         if from == to {
@@ -548,7 +550,53 @@ fn state_rank(state: DeploymentState) -> u8 {
 
 enum Target {
     Index(usize),
+    /// A node found from the id's text (see [`IdResolver`]).
+    Node(NodeIndex),
     Id(ResourceId),
+}
+
+/// Id texts longer than this are always parsed (Azure's limits keep real ids far shorter).
+const ID_KEY_BUFFER_BYTES: usize = 512;
+
+/// Turns the id strings of a body into edge targets. The id of a node the graph already has is
+/// found from its lower-cased text, which for a valid id is its [`ResourceId::key`]: parsing
+/// every id string (a string per segment, the key, the validation) was nearly half of building
+/// the graph, and nearly every id a template writes names a resource it declares.
+struct IdResolver<'g> {
+    graph: &'g ResourceGraph,
+}
+
+impl IdResolver<'_> {
+    /// The target `text` names, when it is a resource id; `resource_only` keeps ids of
+    /// resources and drops those of scopes (a subscription, a resource group).
+    fn target(&self, text: &str, resource_only: bool) -> Option<Target> {
+        if let Some(node) = self.known_node(text) {
+            let kind = match self.graph.graph.node_weight(node)? {
+                NodeData::Resource(i) => self.graph.set.get(*i)?.id.as_ref()?.kind(),
+                NodeData::External(id) => id.kind(),
+            };
+            return (!resource_only || kind == crate::model::IdKind::Resource)
+                .then_some(Target::Node(node));
+        }
+        let id = ResourceId::parse(text).ok()?;
+        (!resource_only || id.kind() == crate::model::IdKind::Resource).then_some(Target::Id(id))
+    }
+
+    /// The node whose key is `text` lower-cased. Only ASCII texts without `?` qualify: the keys
+    /// of non-ASCII ids fold case beyond ASCII, and a key marks an unknown segment with `?`,
+    /// which no valid id text contains (the graph's ids are all parsed from text today, so
+    /// such keys do not occur; the check keeps that from mattering).
+    fn known_node(&self, text: &str) -> Option<NodeIndex> {
+        if !text.is_ascii() || text.len() > ID_KEY_BUFFER_BYTES || text.contains('?') {
+            return None;
+        }
+        let mut buffer = [0; ID_KEY_BUFFER_BYTES];
+        let key = buffer.get_mut(..text.len())?;
+        key.copy_from_slice(text.as_bytes());
+        key.make_ascii_lowercase();
+        let key = std::str::from_utf8(key).ok()?;
+        self.graph.by_key.get(key)?.as_slice().first().copied()
+    }
 }
 
 /// An edge found in a resource, before its target is resolved to a node.
@@ -688,7 +736,7 @@ const SEMANTIC_PATHS: &[(&str, &str, EdgeKind, Option<&str>)] = &[
 ];
 
 impl EdgeCandidate {
-    fn of(resource: &Resource) -> Vec<EdgeCandidate> {
+    fn of(resource: &Resource, ids: &IdResolver<'_>) -> Vec<EdgeCandidate> {
         let mut edges = Vec::new();
         let from = resource.index;
         let mut push = |to: Target, kind: EdgeKind, path: String| {
@@ -719,28 +767,28 @@ impl EdgeCandidate {
         }
         // Any resource id in the body.
         let mut path = String::new();
-        collect_ids(&resource.body, &mut path, 0, &mut |path, id| {
-            push(Target::Id(id), EdgeKind::PropertyRef, path.to_owned())
+        collect_ids(&resource.body, &mut path, 0, &mut |path, text| {
+            if let Some(target) = ids.target(text, true) {
+                push(target, EdgeKind::PropertyRef, path.to_owned())
+            }
         });
         for reference in &resource.references {
-            if let Ok(id) = ResourceId::parse(&reference.target)
-                && id.kind() == crate::model::IdKind::Resource
-            {
+            if let Some(target) = ids.target(&reference.target, true) {
                 let path = match reference.usage {
                     IdUsage::ResourceId => "resourceId()",
                     IdUsage::Reference => "reference()",
                     IdUsage::List => "list*()",
                 };
-                push(Target::Id(id), EdgeKind::PropertyRef, path.to_owned());
+                push(target, EdgeKind::PropertyRef, path.to_owned());
             }
         }
-        edges.extend(semantic_edges(resource));
+        edges.extend(semantic_edges(resource, ids));
         edges
     }
 }
 
 /// The typed references of a resource (private link targets, subnets, zones, peerings…).
-fn semantic_edges(resource: &Resource) -> Vec<EdgeCandidate> {
+fn semantic_edges(resource: &Resource, ids: &IdResolver<'_>) -> Vec<EdgeCandidate> {
     let mut edges = Vec::new();
     let from = resource.index;
     for (resource_type, path, kind, role) in SEMANTIC_PATHS {
@@ -748,11 +796,11 @@ fn semantic_edges(resource: &Resource) -> Vec<EdgeCandidate> {
             continue;
         }
         for (at, prop) in values_at(&resource.body, path) {
-            if let Some(id) = prop.as_str().and_then(|s| ResourceId::parse(s).ok()) {
+            if let Some(target) = prop.as_str().and_then(|s| ids.target(s, false)) {
                 edges.push(EdgeCandidate {
                     holder: from,
                     from: Target::Index(from),
-                    to: Target::Id(id),
+                    to: target,
                     kind: *kind,
                     path: at,
                     group_ids: Vec::new(),
@@ -774,7 +822,7 @@ fn semantic_edges(resource: &Resource) -> Vec<EdgeCandidate> {
             };
             for (i, connection) in items.iter().enumerate() {
                 let target = read(connection, "properties.privateLinkServiceId");
-                let Some(id) = target.as_str().and_then(|s| ResourceId::parse(s).ok()) else {
+                let Some(target) = target.as_str().and_then(|s| ids.target(s, false)) else {
                     continue;
                 };
                 let group_ids = read(connection, "properties.groupIds")
@@ -788,7 +836,7 @@ fn semantic_edges(resource: &Resource) -> Vec<EdgeCandidate> {
                 edges.push(EdgeCandidate {
                     holder: from,
                     from: Target::Index(from),
-                    to: Target::Id(id),
+                    to: target,
                     kind: EdgeKind::PrivateLinkTarget,
                     path: format!("{connections}[{i}].properties.privateLinkServiceId"),
                     group_ids,
@@ -799,10 +847,10 @@ fn semantic_edges(resource: &Resource) -> Vec<EdgeCandidate> {
     }
     // Peerings connect VNets: the edge leaves the VNet that owns the peering.
     if resource.is_type("Microsoft.Network/virtualNetworks/virtualNetworkPeerings")
-        && let Some(id) = resource
+        && let Some(remote) = resource
             .get("properties.remoteVirtualNetwork.id")
             .as_str()
-            .and_then(|s| ResourceId::parse(s).ok())
+            .and_then(|s| ids.target(s, false))
     {
         let owner = match (
             resource.parent,
@@ -820,7 +868,7 @@ fn semantic_edges(resource: &Resource) -> Vec<EdgeCandidate> {
             edges.push(EdgeCandidate {
                 holder: from,
                 from: owner,
-                to: Target::Id(id),
+                to: remote,
                 kind: EdgeKind::Peering,
                 path: format!(
                     "{}.properties.remoteVirtualNetwork.id",
@@ -908,13 +956,8 @@ fn values_at<'a>(value: &'a Value, path: &str) -> Vec<(String, Prop<'a>)> {
     results
 }
 
-/// Calls `found` for every string in `value` that is a resource id, with its body path.
-fn collect_ids(
-    value: &Value,
-    path: &mut String,
-    depth: usize,
-    found: &mut dyn FnMut(&str, ResourceId),
-) {
+/// Calls `found` for every string in `value` that may be a resource id, with its body path.
+fn collect_ids(value: &Value, path: &mut String, depth: usize, found: &mut dyn FnMut(&str, &str)) {
     if depth > crate::source::MAX_JSON_DEPTH {
         return;
     }
@@ -925,11 +968,8 @@ fn collect_ids(
                     || s.starts_with("/providers/")
                     || s.get(..14)
                         .is_some_and(|p| p.eq_ignore_ascii_case("/subscriptions")));
-            if looks_like_id
-                && let Ok(id) = ResourceId::parse(s)
-                && id.kind() == crate::model::IdKind::Resource
-            {
-                found(path, id);
+            if looks_like_id {
+                found(path, s);
             }
         }
         Value::Array(items) => {
