@@ -2,8 +2,8 @@
 //! JSON pointer to byte span and from byte offset to line and column.
 //!
 //! Locations are computed only when a diagnostic is rendered or sorted: the hot path reads each
-//! file once, logging the spans of a deployment document's values in text order as it goes;
-//! the lookup table is built from that log on the first lookup.
+//! file once, logging the spans of a deployment document's values in text order as it goes and
+//! indexing the log when the parse ends; other files are read again on their first lookup.
 
 mod codes;
 pub mod json;
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
-use spans::{SpanEntry, SpanRecording, SpanTable};
+use spans::{SpanRecording, SpanTable};
 
 pub use codes::CODES;
 pub use json::{JsonIssue, JsonIssueKind, MAX_JSON_DEPTH, ParsedJson};
@@ -43,8 +43,6 @@ pub struct SourceFile {
     name: String,
     text: String,
     line_starts: OnceLock<Vec<u32>>,
-    /// The spans the parse recorded, until the first lookup turns them into `span_table`.
-    recorded_spans: Mutex<Vec<(u64, SpanEntry)>>,
     span_table: OnceLock<SpanTable>,
 }
 
@@ -151,21 +149,7 @@ impl SourceFile {
     }
 
     fn span_index(&self) -> &SpanTable {
-        self.span_table.get_or_init(|| {
-            let recorded = std::mem::take(&mut *self.recorded());
-            if recorded.is_empty() {
-                SpanTable::read(&self.text)
-            } else {
-                SpanTable::from_log(recorded)
-            }
-        })
-    }
-
-    fn recorded(&self) -> std::sync::MutexGuard<'_, Vec<(u64, SpanEntry)>> {
-        // Only whole vectors are stored or taken, so a poisoned lock holds a consistent one.
-        self.recorded_spans
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.span_table.get_or_init(|| SpanTable::read(&self.text))
     }
 }
 
@@ -214,7 +198,6 @@ impl Files {
             name,
             text,
             line_starts: OnceLock::new(),
-            recorded_spans: Mutex::new(Vec::new()),
             span_table: OnceLock::new(),
         });
         files.push(Arc::clone(&file));
@@ -322,17 +305,16 @@ fn looks_like_deployment_document(text: &str) -> bool {
 pub fn parse_file(file: &SourceFile) -> ParsedJson {
     if file.text().len() > EAGER_SPAN_INDEX_MAX_BYTES
         || file.span_table.get().is_some()
-        || !file.recorded().is_empty()
         || !looks_like_deployment_document(file.text())
     {
         return json::parse(file.text());
     }
     let mut recording = SpanRecording::for_text(file.text());
     let parsed = json::parse_recording_spans(file.text(), &mut recording);
-    // Another thread may have built the table meanwhile; it holds the same spans.
-    if file.span_table.get().is_none() {
-        *file.recorded() = recording.into_log();
-    }
+    // Another thread may have built the table meanwhile; either holds the same spans.
+    let _ = file
+        .span_table
+        .set(SpanTable::from_log(recording.into_log()));
     parsed
 }
 

@@ -54,11 +54,13 @@ pub(crate) struct SharedCaches {
     pub(crate) expressions: ExpressionCache,
 }
 
-/// Distinct expressions an expansion keeps parsed.
-pub(crate) const MAX_CACHED_EXPRESSIONS: usize = 8192;
+/// Distinct expressions an expansion keeps parsed: the corpus's templates repeat a few hundred,
+/// while one that computes a distinct expression per resource (a generated one) would otherwise
+/// keep thousands of parsed expressions that are never asked for again.
+pub(crate) const MAX_CACHED_EXPRESSIONS: usize = 512;
 
 /// Longest expression (in bytes) kept parsed: templates write short expressions many times
-/// over, and the bound keeps the cache small on hostile input (at most 4 MiB of text).
+/// over, and the bound keeps the cache small on hostile input (at most 256 KiB of text).
 pub(crate) const MAX_CACHED_EXPRESSION_BYTES: usize = 512;
 
 /// Parsed expressions by their text: templates repeat the same expressions in every instance
