@@ -5,37 +5,14 @@
 mod common;
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use armgraph::{Analyzer, Config, Inputs};
-use common::{corpus, json_files};
+use common::{corpus, json_files, synthetic};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 // The allocator the `armgraph` CLI ships with; the floor below runs on it too.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn synthetic(resources: usize, modules: bool) -> Option<String> {
-    let generator = std::env::var_os("ARMGRAPH_GENERATOR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/gen_synthetic.py")
-        });
-    let mut command = Command::new("python3");
-    command
-        .arg(&generator)
-        .arg(resources.to_string())
-        .args(["--indent", "0"]);
-    if modules {
-        command.arg("--modules");
-    }
-    let output = command.output().ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
-}
 
 fn bench_corpus(c: &mut Criterion) {
     let Some(dir) = corpus() else {

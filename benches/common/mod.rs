@@ -1,4 +1,4 @@
-//! Inputs shared by the benches: the corpus directory and its JSON files.
+//! Inputs shared by the benches: the corpus directory and its JSON files, synthetic templates.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -27,4 +27,27 @@ pub fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// A synthetic template of `resources` resources from `../shared/tools/gen_synthetic.py` (or
+/// `ARMGRAPH_GENERATOR`), flat or as modules; `None` when python3 or the generator is missing.
+pub fn synthetic(resources: usize, modules: bool) -> Option<String> {
+    let generator = std::env::var_os("ARMGRAPH_GENERATOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/gen_synthetic.py")
+        });
+    let mut command = std::process::Command::new("python3");
+    command
+        .arg(&generator)
+        .arg(resources.to_string())
+        .args(["--indent", "0"]);
+    if modules {
+        command.arg("--modules");
+    }
+    let output = command.output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
