@@ -113,6 +113,22 @@ impl Hash for Segment {
     }
 }
 
+/// The key of an id with these segments: `/` before each, lower-cased, unknown ones as `?`
+/// (sized first: ids are built for every id string of every body).
+fn key_of(segments: &[Segment]) -> Box<str> {
+    let mut key = String::with_capacity(
+        segments
+            .iter()
+            .map(|segment| 1 + segment.as_known().map_or(1, str::len))
+            .sum(),
+    );
+    for segment in segments {
+        key.push('/');
+        segment.write_key(&mut key);
+    }
+    key.into_boxed_str()
+}
+
 impl fmt::Display for Segment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_known().unwrap_or(UNKNOWN_DISPLAY))
@@ -530,21 +546,12 @@ impl ResourceId {
             }
         }
 
-        let mut key = String::with_capacity(
-            segments
-                .iter()
-                .map(|segment| 1 + segment.as_known().map_or(1, str::len))
-                .sum(),
-        );
-        for segment in &segments {
-            key.push('/');
-            segment.write_key(&mut key);
-        }
+        let key = key_of(&segments);
         Ok(ResourceId {
             segments,
             root,
             providers,
-            key: key.into_boxed_str(),
+            key,
         })
     }
 
@@ -884,21 +891,12 @@ impl ResourceId {
         } else {
             self.root
         };
-        let mut key = String::with_capacity(
-            segments
-                .iter()
-                .map(|segment| 1 + segment.as_known().map_or(1, str::len))
-                .sum(),
-        );
-        for segment in &segments {
-            key.push('/');
-            segment.write_key(&mut key);
-        }
+        let key = key_of(&segments);
         ResourceId {
             segments,
             root,
             providers,
-            key: key.into_boxed_str(),
+            key,
         }
     }
 }
