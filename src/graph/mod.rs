@@ -387,12 +387,7 @@ impl ResourceGraph {
             let node = graph.graph.add_node(NodeData::Resource(resource.index));
             graph.resource_nodes.push(node);
             if let Some(id) = &resource.id {
-                match graph.by_key.get_mut(id.key()) {
-                    Some(nodes) => nodes.push(node),
-                    None => {
-                        graph.by_key.insert(id.key().into(), OneOrMore::One(node));
-                    }
-                }
+                OneOrMore::push_into(&mut graph.by_key, id.key(), node);
             }
         }
         // Prefer what the deployment writes when several declarations share an id.
@@ -591,11 +586,13 @@ impl IdResolver<'_> {
             return None;
         }
         let mut buffer = [0; ID_KEY_BUFFER_BYTES];
-        let key = buffer.get_mut(..text.len())?;
-        key.copy_from_slice(text.as_bytes());
-        key.make_ascii_lowercase();
-        let key = std::str::from_utf8(key).ok()?;
-        self.graph.by_key.get(key)?.as_slice().first().copied()
+        let key = crate::model::ascii_lowercase_in(text, &mut buffer);
+        self.graph
+            .by_key
+            .get(key.as_ref())?
+            .as_slice()
+            .first()
+            .copied()
     }
 }
 

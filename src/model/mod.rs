@@ -8,7 +8,7 @@ mod resource;
 mod resource_id;
 mod tri;
 
-pub(crate) use resource::OneOrMore;
 pub use resource::{DeploymentState, Prop, Resource, ResourceSet, read};
+pub(crate) use resource::{OneOrMore, ascii_lowercase_in};
 pub use resource_id::{IdKind, IdPart, ParseError, ResourceId, Segment};
 pub use tri::Tri;

@@ -227,14 +227,32 @@ impl<T: Copy> OneOrMore<T> {
             OneOrMore::More(all) => all,
         }
     }
+
+    /// Adds `entry` under `key` in `map`, allocating the key only when it is new.
+    pub(crate) fn push_into<S: std::hash::BuildHasher>(
+        map: &mut HashMap<Box<str>, OneOrMore<T>, S>,
+        key: &str,
+        entry: T,
+    ) {
+        match map.get_mut(key) {
+            Some(entries) => entries.push(entry),
+            None => {
+                map.insert(key.into(), OneOrMore::One(entry));
+            }
+        }
+    }
 }
 
 /// Type names longer than this are lower-cased on the heap for a lookup (none of Azure's are).
 const TYPE_KEY_BUFFER_BYTES: usize = 160;
 
 /// `text` with its ASCII letters lower-cased, written into `buffer` when it fits: rules look up
-/// resource types in loops, and a string per lookup was a visible share of their allocations.
-fn ascii_lowercase_in<'b>(text: &str, buffer: &'b mut [u8; TYPE_KEY_BUFFER_BYTES]) -> Cow<'b, str> {
+/// resource types in loops and the graph looks up every id string, and a string per lookup was
+/// a visible share of their allocations.
+pub(crate) fn ascii_lowercase_in<'b, const N: usize>(
+    text: &str,
+    buffer: &'b mut [u8; N],
+) -> Cow<'b, str> {
     let Some(target) = buffer.get_mut(..text.len()) else {
         return Cow::Owned(text.to_ascii_lowercase());
     };
@@ -285,13 +303,7 @@ impl ResourceSet {
             }
         }
         if let Some(id) = &resource.id {
-            match self.by_id.get_mut(id.key()) {
-                Some(indexes) => indexes.push(resource.index),
-                None => {
-                    self.by_id
-                        .insert(id.key().into(), OneOrMore::One(resource.index));
-                }
-            }
+            OneOrMore::push_into(&mut self.by_id, id.key(), resource.index);
         }
         self.resources.push(resource);
     }
