@@ -937,3 +937,37 @@ impl TemplateEnv<'_> {
         recorded.push(RecordedReference { target, usage });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_expression_cache_returns_the_same_parse_and_stays_bounded() {
+        let cache = ExpressionCache::default();
+        let first = cache.parse("[concat('a', parameters('p'))]");
+        let again = cache.parse("[concat('a', parameters('p'))]");
+        assert!(Rc::ptr_eq(&first, &again), "a repeated text is parsed once");
+        assert!(first.is_ok());
+        let broken = cache.parse("[concat('a'");
+        assert_eq!(
+            *broken,
+            expr::parse("[concat('a'"),
+            "errors are kept as parsed"
+        );
+        let long = format!("[concat('{}')]", "x".repeat(MAX_CACHED_EXPRESSION_BYTES));
+        assert!(
+            !Rc::ptr_eq(&cache.parse(&long), &cache.parse(&long)),
+            "long texts are not kept"
+        );
+        for i in 0..MAX_CACHED_EXPRESSIONS * 2 {
+            cache.parse(&format!("[add({i}, 1)]"));
+        }
+        assert_eq!(cache.0.borrow().len(), MAX_CACHED_EXPRESSIONS);
+        assert!(
+            cache
+                .parse(&format!("[add({}, 1)]", MAX_CACHED_EXPRESSIONS * 2 - 1))
+                .is_ok()
+        );
+    }
+}
