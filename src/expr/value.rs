@@ -727,20 +727,3 @@ impl fmt::Display for Value {
         f.write_str(&self.to_json_string())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::eq_ignore_case;
-
-    #[test]
-    fn keys_compare_by_full_lower_case_beyond_ascii() {
-        assert!(eq_ignore_case("Properties", "pROPERTIES"));
-        assert!(!eq_ignore_case("properties", "location"));
-        assert!(!eq_ignore_case("name", "names"));
-        // The Kelvin sign lower-cases to ASCII `k`: the ASCII shortcut must not decide.
-        assert!(eq_ignore_case("\u{212A}ey", "key"));
-        assert!(eq_ignore_case("key", "\u{212A}EY"));
-        assert!(eq_ignore_case("ÄRGER", "ärger"));
-        assert!(!eq_ignore_case("ärger", "arger"));
-    }
-}

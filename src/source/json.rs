@@ -865,6 +865,8 @@ mod tests {
         assert!(names_equal_ignore_case("\u{212A}ind", "kind"));
         assert!(names_equal_ignore_case("kind", "\u{212A}IND"));
         assert!(!names_equal_ignore_case("\u{212A}ind", "mind"));
+        assert!(names_equal_ignore_case("ÄRGER", "ärger"));
+        assert!(!names_equal_ignore_case("ärger", "arger"));
         let parsed = parse("{\"kind\": 1, \"\u{212A}IND\": 2}");
         assert!(
             parsed
